@@ -1,0 +1,268 @@
+#include "core/bootstrap/host.hpp"
+
+#include <condition_variable>
+#include <cstdio>
+#include <fmt/format.h>
+#include <mutex>
+#include <thread>
+
+#include "core/bootstrap/core_settings.hpp"
+#include "core/bootstrap/exit_codes.hpp"
+#include "core/bootstrap/plugin_folders.hpp"
+#include "core/bootstrap/plugin_plan.hpp"
+#include "core/bootstrap/startup_error.hpp"
+#include "core/config/config_check.hpp"
+#include "core/executors/executor_pool.hpp"
+#include "core/logging/logging_service.hpp"
+#include "core/plugins/api_registry.hpp"
+#include "core/plugins/deadline_runner.hpp"
+#include "core/plugins/plugin_set.hpp"
+#include "core/preboot/preboot_holds.hpp"
+#include "core/status/status_service.hpp"
+
+#ifndef ORRERY_VERSION
+#define ORRERY_VERSION "unknown"
+#endif
+
+namespace orrery::bootstrap {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string millisSince(Clock::time_point start) {
+  return fmt::format("{:.1f}", std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+}
+
+std::string describe(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an exception that is not a std::exception";
+  }
+}
+
+void prepareDataFolder(const std::filesystem::path& folder) {
+  std::error_code ec;
+  std::filesystem::create_directories(folder, ec);
+  if (ec) {
+    throw StartupError(kExitConfig, "config error:\npath.data: cannot create folder " + folder.string() + ": " +
+                                        ec.message());
+  }
+}
+
+}  // namespace
+
+struct Host::State {
+  explicit State(Options opts) : options(std::move(opts)) {}
+
+  Options options;
+  logging::LoggingService logging;
+  status::StatusService status;
+  preboot::PrebootHolds holds;
+  plugins::ApiRegistry apis;
+  plugins::DeadlineRunner runner;
+  std::unique_ptr<executors::ExecutorPool> pool;
+  std::unique_ptr<plugins::HostServices> services;
+  LoadedConfig config;
+  // Graphs own the manifests the sets point into: declared before the sets.
+  std::unique_ptr<plugins::PluginGraph> bootGraph;
+  std::unique_ptr<plugins::PluginGraph> reloadedGraph;
+  std::unique_ptr<plugins::PluginSet> prebootSet;
+  std::unique_ptr<plugins::PluginSet> standardSet;
+
+  std::mutex mutex;
+  std::condition_variable stopSignalled;
+  bool stopRequested = false;
+
+  orrery::Logger& log() { return logging.get("host"); }
+
+  bool stopping() {
+    std::lock_guard lock(mutex);
+    return stopRequested;
+  }
+
+  std::unique_ptr<plugins::PluginSet> makeSet(plugins::PluginGraph& graph, plugins::PluginType type) {
+    auto set = std::make_unique<plugins::PluginSet>(*services, graph, config.core.lifecycle,
+                                                    logging.get("plugins"), runner);
+    for (const auto& entry : graph.entries()) {
+      if (entry.manifest.type == type) set->add(entry.manifest);
+    }
+    return set;
+  }
+
+  // Records every planned plugin in the status service and logs why any is disabled.
+  void registerPlugins(const plugins::PluginGraph& graph, std::optional<plugins::PluginType> only) {
+    auto& pluginLog = logging.get("plugins");
+    for (const auto& entry : graph.entries()) {
+      const auto& manifest = entry.manifest;
+      if (only && manifest.type != *only) continue;
+      status.registerPlugin(manifest.id, std::string(plugins::pluginTypeName(manifest.type)), manifest.version.toString(),
+                            graph.requiredOf(manifest.id));
+      if (entry.enabled()) {
+        status.setState(manifest.id, status::PluginState::pending);
+        continue;
+      }
+      const bool byConfig = config.disabledPlugins.count(manifest.id) != 0;
+      status.setState(manifest.id, byConfig ? status::PluginState::disabledInConfig : status::PluginState::disabled,
+                      entry.reason);
+      if (byConfig) {
+        pluginLog.info(entry.reason, {{"plugin", manifest.id}});
+      } else {
+        pluginLog.warn(entry.reason, {{"plugin", manifest.id}});
+      }
+    }
+  }
+
+  // The whole-tree check: unknown keys anywhere and every loaded plugin's section.
+  void checkAndConfigure() {
+    std::vector<config::SectionSpec> sections;
+    appendCoreSections(sections);
+    prebootSet->appendSections(sections);
+    standardSet->appendSections(sections);
+    std::set<std::string> ids;
+    for (const auto& entry : bootGraph->entries()) ids.insert(entry.manifest.id);
+    if (reloadedGraph) {
+      for (const auto& entry : reloadedGraph->entries()) ids.insert(entry.manifest.id);
+    }
+    const auto checked = config::checkConfig(config.tree, sections, ids);
+    if (!checked.issues.empty()) {
+      throw StartupError(kExitConfig, "config error:\n" + config::formatIssues(checked.issues));
+    }
+    prebootSet->configure(checked);
+    standardSet->configure(checked);
+  }
+
+  void reloadConfig() {
+    log().info("reloading the config, as a preboot plugin asked");
+    config = loadConfig(options);
+    logging.configure(config.core.logging);
+    prepareDataFolder(config.core.dataPath);
+    services->dataPath = config.core.dataPath;
+    // Standard plugins have not been created yet: plan them again from the new config.
+    standardSet.reset();
+    reloadedGraph = planPlugins(pluginFolders(options, config.core), config.disabledPlugins);
+    registerPlugins(*reloadedGraph, plugins::PluginType::standard);
+    standardSet = makeSet(*reloadedGraph, plugins::PluginType::standard);
+    standardSet->loadAll();
+    checkAndConfigure();
+  }
+
+  // Returns false when the host should not go on (stop requested or a hold rejected).
+  bool waitForHolds(bool setup) {
+    const auto pending = setup ? holds.pendingSetupHolds() : holds.pendingStartHolds();
+    for (const auto& line : pending) {
+      log().info(fmt::format("{} is on hold: {}", setup ? "setup" : "start", line));
+    }
+    const auto result = setup ? holds.waitUntilCanSetup() : holds.waitUntilCanStart();
+    if (result.kind == preboot::WaitResult::Kind::rejected) {
+      throw StartupError(kExitFailure, "cannot start: " + result.reason);
+    }
+    if (result.kind == preboot::WaitResult::Kind::interrupted) return false;
+    if (setup && result.reloadConfig) reloadConfig();
+    return true;
+  }
+
+  // The status of every plugin, then the ready line last: whoever waits for "ready"
+  // (an operator, a test) has the whole start-up report by then.
+  void logReady(Clock::time_point started) {
+    const auto snapshot = status.snapshot();
+    for (const auto& plugin : snapshot.plugins) {
+      if (plugin.state == status::PluginState::stopped) continue;
+      log().info(fmt::format("plugin {} {} {}: {} ({})", plugin.id, plugin.type, plugin.version,
+                             orrery::toString(plugin.level), plugin.summary),
+                 {{"plugin", plugin.id}, {"state", std::string(status::toString(plugin.state))},
+                  {"status", std::string(orrery::toString(plugin.level))}});
+    }
+    for (const auto& line : apis.describePending()) {
+      log().warn("lifecycle context: " + line + ", which no plugin has provided");
+    }
+    log().info("overall status: " + std::string(orrery::toString(snapshot.overall)) + " (" + snapshot.summary + ")");
+    log().info("orrery ready in " + millisSince(started) + "ms",
+               {{"startupMs", millisSince(started)}, {"status", std::string(orrery::toString(snapshot.overall))}});
+  }
+
+  // Stop everything that runs, then release in the only safe order: threads first,
+  // then registries, then plugin objects, and their libraries last.
+  void shutdown() {
+    holds.interrupt();
+    if (standardSet) standardSet->stopAll();
+    if (prebootSet) prebootSet->stopAll();
+    if (pool) pool->stop();
+    apis.clear();
+    if (standardSet) standardSet->release();
+    if (prebootSet) prebootSet->release();
+  }
+};
+
+Host::Host(Options options) : state_(std::make_unique<State>(std::move(options))) {}
+
+Host::~Host() = default;
+
+void Host::requestStop() {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->stopRequested = true;
+  }
+  state_->stopSignalled.notify_all();
+  state_->holds.interrupt();
+}
+
+int Host::run() {
+  auto& s = *state_;
+  const auto started = Clock::now();
+  try {
+    s.config = loadConfig(s.options);
+    s.logging.configure(s.config.core.logging);
+    s.log().info(std::string("orrery ") + ORRERY_VERSION + " starting",
+                 {{"config", s.config.source.empty() ? "built-in defaults" : s.config.source.string()}});
+    prepareDataFolder(s.config.core.dataPath);
+
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    s.pool = std::make_unique<executors::ExecutorPool>(std::min(cores, 4u), 4, [&s](std::exception_ptr error) {
+      s.log().error("a host task threw: " + describe(error));
+    });
+    s.services = std::make_unique<plugins::HostServices>(
+        plugins::HostServices{s.logging, s.status, *s.pool, s.apis, s.holds, s.config.core.dataPath});
+
+    s.bootGraph = planPlugins(pluginFolders(s.options, s.config.core), s.config.disabledPlugins);
+    s.registerPlugins(*s.bootGraph, std::nullopt);
+    s.prebootSet = s.makeSet(*s.bootGraph, plugins::PluginType::preboot);
+    s.standardSet = s.makeSet(*s.bootGraph, plugins::PluginType::standard);
+    s.prebootSet->loadAll();
+    s.standardSet->loadAll();
+    s.checkAndConfigure();
+
+    // PREBOOT
+    s.prebootSet->setupAll();
+    const bool proceed = !s.stopping() && s.waitForHolds(true);
+    s.prebootSet->stopAll();
+
+    // SETUP, START
+    if (proceed && !s.stopping()) {
+      s.standardSet->setupAll();
+      if (!s.stopping() && s.waitForHolds(false) && !s.stopping()) {
+        s.standardSet->startAll();
+        s.logReady(started);
+      }
+    }
+
+    std::unique_lock lock(s.mutex);
+    s.stopSignalled.wait(lock, [&s] { return s.stopRequested; });
+  } catch (const StartupError& e) {
+    s.log().critical(e.what());
+    std::fprintf(stderr, "orrery: %s\n", e.what());
+    s.shutdown();
+    return e.exitCode();
+  }
+
+  const auto stopping = Clock::now();
+  s.log().info("stopping");
+  s.shutdown();
+  s.log().info("stopped in " + millisSince(stopping) + "ms");
+  return kExitOk;
+}
+
+}  // namespace orrery::bootstrap

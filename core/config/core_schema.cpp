@@ -1,0 +1,43 @@
+#include "core/config/core_schema.hpp"
+
+#include <chrono>
+
+namespace orrery::config {
+
+std::vector<std::pair<std::string, orrery::ConfigSchema>> coreSchemas() {
+  using namespace std::chrono_literals;
+  std::vector<std::pair<std::string, orrery::ConfigSchema>> schemas;
+
+  orrery::ConfigSchema server;
+  server.string("host", "127.0.0.1", {}, "address the HTTP server binds to")
+      .integer("port", 5601, {.min = 0, .max = 65535}, "HTTP port; 0 picks a free one");
+  schemas.emplace_back("server", std::move(server));
+
+  orrery::ConfigSchema path;
+  path.string("data", "data", {}, "folder for the storage service and plugin data");
+  schemas.emplace_back("path", std::move(path));
+
+  orrery::ConfigSchema logging;
+  logging.string("level", "info", kLogLevels, "level of loggers not named in `loggers`")
+      .string("format", "text", {"text", "json"}, "line layout")
+      .optional("file", orrery::ConfigType::string, "log to this file instead of stdout")
+      .stringMap("loggers", kLogLevels, "per-logger levels keyed by logger name, e.g. plugins.foo");
+  schemas.emplace_back("logging", std::move(logging));
+
+  orrery::ConfigSchema plugins;
+  plugins.stringList("paths", {}, "extra folders searched for plugin manifests")
+      .duration("lifecycle.timeout", 10s, {.min = 1ms, .max = std::nullopt}, "deadline of each plugin lifecycle call")
+      .duration("lifecycle.warnAfter", 2s, {.min = 1ms, .max = std::nullopt}, "log a warning when a lifecycle call takes longer");
+  schemas.emplace_back("plugins", std::move(plugins));
+
+  return schemas;
+}
+
+std::vector<SectionSpec> coreSectionSpecs() {
+  static const auto schemas = coreSchemas();
+  std::vector<SectionSpec> specs;
+  for (const auto& [path, schema] : schemas) specs.push_back({path, &schema});
+  return specs;
+}
+
+}  // namespace orrery::config

@@ -1,0 +1,115 @@
+#include "core/plugins/api_registry.hpp"
+
+#include <algorithm>
+
+namespace orrery::plugins {
+
+namespace {
+
+class ProvidedApisImpl final : public orrery::ProvidedApis {
+ public:
+  explicit ProvidedApisImpl(std::map<std::string, orrery::AnyContract, std::less<>> apis) : apis_(std::move(apis)) {}
+
+ protected:
+  const orrery::AnyContract& find(std::string_view name) const override {
+    auto it = apis_.find(name);
+    if (it == apis_.end()) {
+      throw orrery::ContractError("API '" + std::string(name) + "' was not among the names given to withContext");
+    }
+    return it->second;
+  }
+
+ private:
+  std::map<std::string, orrery::AnyContract, std::less<>> apis_;
+};
+
+}  // namespace
+
+bool ApiRegistry::ready(const Waiting& waiting) const {
+  return std::all_of(waiting.names.begin(), waiting.names.end(),
+                     [this](const std::string& name) { return provided_.count(name) != 0; });
+}
+
+void ApiRegistry::provide(const std::string& plugin, std::string name, orrery::AnyContract api) {
+  if (name.empty()) throw orrery::ContractError("provide: the API name is empty");
+  if (api.empty()) throw orrery::ContractError("provide: API '" + name + "' is null");
+  std::vector<Waiting> nowReady;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = provided_.find(name); it != provided_.end()) {
+      throw orrery::ContractError("API '" + name + "' is already provided by plugin '" + it->second.plugin +
+                                  "'; plugin '" + plugin + "' cannot provide it again");
+    }
+    provided_.emplace(std::move(name), Provided{plugin, std::move(api)});
+    auto split = std::stable_partition(waiting_.begin(), waiting_.end(),
+                                       [this](const Waiting& waiting) { return !ready(waiting); });
+    std::move(split, waiting_.end(), std::back_inserter(nowReady));
+    waiting_.erase(split, waiting_.end());
+  }
+  for (auto& waiting : nowReady) dispatch(std::move(waiting));
+}
+
+void ApiRegistry::withContext(const std::string& plugin, std::vector<std::string> names, Handler handler, Post post,
+                              std::shared_ptr<void> library) {
+  if (!handler) throw orrery::ContractError("withContext: the handler is empty");
+  Waiting waiting{std::move(library), plugin, std::move(names), std::move(handler), std::move(post)};
+  {
+    std::lock_guard lock(mutex_);
+    if (!ready(waiting)) {
+      waiting_.push_back(std::move(waiting));
+      return;
+    }
+  }
+  dispatch(std::move(waiting));
+}
+
+void ApiRegistry::dispatch(Waiting waiting) {
+  std::map<std::string, orrery::AnyContract, std::less<>> apis;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& name : waiting.names) apis.emplace(name, provided_.at(name).api);
+  }
+  auto view = std::make_shared<ProvidedApisImpl>(std::move(apis));
+  auto handler = std::make_shared<Handler>(std::move(waiting.handler));
+  waiting.post([view, handler] { (*handler)(*view); });
+}
+
+bool ApiRegistry::isProvided(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  return provided_.find(name) != provided_.end();
+}
+
+void ApiRegistry::withdraw(const std::string& plugin) {
+  std::vector<Waiting> dropped;  // destroyed outside the lock
+  std::lock_guard lock(mutex_);
+  std::erase_if(provided_, [&](const auto& entry) { return entry.second.plugin == plugin; });
+  auto split = std::stable_partition(waiting_.begin(), waiting_.end(),
+                                     [&](const Waiting& waiting) { return waiting.plugin != plugin; });
+  std::move(split, waiting_.end(), std::back_inserter(dropped));
+  waiting_.erase(split, waiting_.end());
+}
+
+std::vector<std::string> ApiRegistry::describePending() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> lines;
+  for (const auto& waiting : waiting_) {
+    std::string missing;
+    for (const auto& name : waiting.names) {
+      if (provided_.count(name) == 0) missing += (missing.empty() ? "" : ", ") + name;
+    }
+    lines.push_back(waiting.plugin + " waits for " + missing);
+  }
+  return lines;
+}
+
+void ApiRegistry::clear() {
+  std::map<std::string, Provided, std::less<>> provided;
+  std::vector<Waiting> waiting;
+  {
+    std::lock_guard lock(mutex_);
+    provided.swap(provided_);
+    waiting.swap(waiting_);
+  }
+}
+
+}  // namespace orrery::plugins
