@@ -11,8 +11,10 @@ RawConfig loadRaw(std::optional<std::filesystem::path> file, const std::vector<s
                   const std::filesystem::path& defaultFile) {
   RawConfig raw;
   if (!file) {
+    // exists() clears `ec` for a plain "not there"; any other failure (a folder we may not
+    // search) is left to the read below, so the operator sees the system's reason.
     std::error_code ec;
-    if (std::filesystem::exists(defaultFile, ec)) {
+    if (std::filesystem::exists(defaultFile, ec) || ec) {
       file = defaultFile;
     } else {
       raw.usedDefaults = true;

@@ -4,6 +4,7 @@
 
 #include "core/config/plugin_config.hpp"
 #include "core/config/schema_check.hpp"
+#include "core/config/schema_validator.hpp"
 #include "core/plugins/quarantine.hpp"
 #include "core/status/status_service.hpp"
 
@@ -67,7 +68,8 @@ void PluginSet::configure(const config::CheckedConfig& checked) {
     if (!instance.library.library || !graph_.isEnabled(instance.manifest->id)) continue;
     auto section = checked.sections.find(instance.manifest->configPath);
     const nlohmann::json values = section == checked.sections.end() ? nlohmann::json::object() : section->second;
-    instance.config = std::make_unique<config::JsonPluginConfig>(instance.schema, values);
+    instance.config =
+        std::make_unique<config::JsonPluginConfig>(instance.schema, values, instance.manifest->configPath);
   }
 }
 
@@ -196,7 +198,11 @@ void PluginSet::setupAll() {
       continue;
     }
     if (!instance.config) {
-      instance.config = std::make_unique<config::JsonPluginConfig>(instance.schema, nlohmann::json::object());
+      // Not configured by the host (a set used on its own): the schema's defaults.
+      const auto defaults = config::validateSection(nlohmann::json::object(), instance.schema,
+                                                    instance.manifest->configPath);
+      instance.config = std::make_unique<config::JsonPluginConfig>(instance.schema, defaults.value,
+                                                                   instance.manifest->configPath);
     }
     instance.runtime = std::make_shared<PluginRuntime>(
         services_, *instance.manifest, instance.library.library, std::move(instance.config),
