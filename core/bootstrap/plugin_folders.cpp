@@ -8,8 +8,9 @@ std::filesystem::path bundledManifestFolder() {
   std::error_code ec;
   const auto binary = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return {};
-  const auto folder = binary.parent_path();
-  for (const auto& candidate : {folder / "manifests", folder.parent_path() / "lib" / "orrery" / "manifests"}) {
+  // Beside the binary in a build tree; where meson installs them otherwise.
+  const std::filesystem::path installed = ORRERY_INSTALLED_MANIFESTS;
+  for (const auto& candidate : {binary.parent_path() / "manifests", installed}) {
     if (std::filesystem::is_directory(candidate, ec)) return candidate;
   }
   return {};

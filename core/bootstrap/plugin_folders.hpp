@@ -10,7 +10,7 @@
 namespace orrery::bootstrap {
 
 // `<folder of the orrery binary>/manifests` in a build tree, else
-// `<prefix>/lib/orrery/manifests` when installed; empty if neither exists.
+// `<prefix>/<libdir>/orrery/manifests` when installed; empty if neither exists.
 std::filesystem::path bundledManifestFolder();
 
 std::vector<std::filesystem::path> pluginFolders(const Options& options, const CoreSettings& core);

@@ -66,11 +66,19 @@ std::optional<std::int64_t> parseWithUnits(std::string_view text, const std::arr
 
 template <std::size_t N>
 std::string formatWithUnits(std::int64_t value, const std::array<Unit, N>& unitsLargestFirst) {
-  if (value == 0) return "0" + std::string(unitsLargestFirst.back().suffix);
+  // append() rather than operator+: g++ 12 at -O3 reports a false -Wrestrict on the
+  // latter (GCC bug 105651), which -Werror turns into a failed release build.
+  std::string out;
+  const Unit* chosen = &unitsLargestFirst.back();
   for (const auto& unit : unitsLargestFirst) {
-    if (value % unit.factor == 0) return std::to_string(value / unit.factor) + std::string(unit.suffix);
+    if (value != 0 && value % unit.factor == 0) {
+      chosen = &unit;
+      break;
+    }
   }
-  return std::to_string(value) + std::string(unitsLargestFirst.back().suffix);
+  out.append(std::to_string(value / chosen->factor));
+  out.append(chosen->suffix);
+  return out;
 }
 
 }  // namespace

@@ -22,7 +22,8 @@ std::string textValue(std::string_view value) {
   if (!value.empty() && value.find_first_of(" \"=\t\n") == std::string_view::npos) {
     return std::string(value);
   }
-  return nlohmann::json(std::string(value)).dump();
+  // Invalid UTF-8 is replaced, never thrown: a log call must not fail on a plugin's bytes.
+  return nlohmann::json(std::string(value)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace
