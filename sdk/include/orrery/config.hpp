@@ -60,57 +60,80 @@ struct ConfigField {
 };
 
 // Built by a plugin in describeConfig; a plain value the host reads.
+//
+// The helpers append a field and fill it in place (rather than aggregate-initialising a
+// ConfigField from temporaries), which keeps g++ 12's -Wmaybe-uninitialized quiet in
+// sanitizer builds of plugins.
 class ConfigSchema {
  public:
   ConfigSchema& boolean(std::string key, bool def, std::string description = {}) {
-    return add({std::move(key), ConfigType::boolean, ConfigValue(def), false, {}, {}, {},
-                std::move(description)});
+    field(std::move(key), ConfigType::boolean, std::move(description))
+        .defaultValue.emplace(std::in_place_type<bool>, def);
+    return *this;
   }
   ConfigSchema& integer(std::string key, std::int64_t def, ConfigRange<std::int64_t> range = {},
                         std::string description = {}) {
-    return add({std::move(key), ConfigType::integer, ConfigValue(def), false, toDouble(range.min),
-                toDouble(range.max), {}, std::move(description)});
+    ConfigField& f = field(std::move(key), ConfigType::integer, std::move(description));
+    f.defaultValue.emplace(std::in_place_type<std::int64_t>, def);
+    f.min = toDouble(range.min);
+    f.max = toDouble(range.max);
+    return *this;
   }
   ConfigSchema& number(std::string key, double def, ConfigRange<double> range = {},
                        std::string description = {}) {
-    return add({std::move(key), ConfigType::number, ConfigValue(def), false, range.min, range.max, {},
-                std::move(description)});
+    ConfigField& f = field(std::move(key), ConfigType::number, std::move(description));
+    f.defaultValue.emplace(std::in_place_type<double>, def);
+    f.min = range.min;
+    f.max = range.max;
+    return *this;
   }
   ConfigSchema& string(std::string key, std::string def, std::vector<std::string> oneOf = {},
                        std::string description = {}) {
-    return add({std::move(key), ConfigType::string, ConfigValue(std::move(def)), false, {}, {},
-                std::move(oneOf), std::move(description)});
+    ConfigField& f = field(std::move(key), ConfigType::string, std::move(description));
+    f.defaultValue.emplace(std::in_place_type<std::string>, std::move(def));
+    f.oneOf = std::move(oneOf);
+    return *this;
   }
   ConfigSchema& duration(std::string key, std::chrono::milliseconds def,
                          ConfigRange<std::chrono::milliseconds> range = {},
                          std::string description = {}) {
-    return add({std::move(key), ConfigType::duration, ConfigValue(std::int64_t(def.count())), false,
-                toDouble(range.min), toDouble(range.max), {}, std::move(description)});
+    ConfigField& f = field(std::move(key), ConfigType::duration, std::move(description));
+    f.defaultValue.emplace(std::in_place_type<std::int64_t>, def.count());
+    f.min = toDouble(range.min);
+    f.max = toDouble(range.max);
+    return *this;
   }
   ConfigSchema& bytes(std::string key, std::int64_t def, ConfigRange<std::int64_t> range = {},
                       std::string description = {}) {
-    return add({std::move(key), ConfigType::bytes, ConfigValue(def), false, toDouble(range.min),
-                toDouble(range.max), {}, std::move(description)});
+    ConfigField& f = field(std::move(key), ConfigType::bytes, std::move(description));
+    f.defaultValue.emplace(std::in_place_type<std::int64_t>, def);
+    f.min = toDouble(range.min);
+    f.max = toDouble(range.max);
+    return *this;
   }
   ConfigSchema& stringList(std::string key, std::vector<std::string> def,
                            std::string description = {}) {
-    return add({std::move(key), ConfigType::stringList, ConfigValue(std::move(def)), false, {}, {}, {},
-                std::move(description)});
+    field(std::move(key), ConfigType::stringList, std::move(description))
+        .defaultValue.emplace(std::in_place_type<std::vector<std::string>>, std::move(def));
+    return *this;
   }
   // A map of free-form keys to strings (e.g. per-logger levels); `oneOf` limits values.
   ConfigSchema& stringMap(std::string key, std::vector<std::string> oneOf = {},
                           std::string description = {}) {
-    return add({std::move(key), ConfigType::stringMap,
-                ConfigValue(std::map<std::string, std::string>{}), false, {}, {}, std::move(oneOf),
-                std::move(description)});
+    ConfigField& f = field(std::move(key), ConfigType::stringMap, std::move(description));
+    f.defaultValue.emplace(std::in_place_type<std::map<std::string, std::string>>);
+    f.oneOf = std::move(oneOf);
+    return *this;
   }
   // A key with no default: absent unless the operator sets it (check with has()).
   ConfigSchema& optional(std::string key, ConfigType type, std::string description = {}) {
-    return add({std::move(key), type, std::nullopt, false, {}, {}, {}, std::move(description)});
+    field(std::move(key), type, std::move(description));
+    return *this;
   }
   // A key the operator must set.
   ConfigSchema& required(std::string key, ConfigType type, std::string description = {}) {
-    return add({std::move(key), type, std::nullopt, true, {}, {}, {}, std::move(description)});
+    field(std::move(key), type, std::move(description)).required = true;
+    return *this;
   }
   // Any field, for constraints the helpers above do not spell.
   ConfigSchema& add(ConfigField field) {
@@ -121,6 +144,14 @@ class ConfigSchema {
   const std::vector<ConfigField>& fields() const { return fields_; }
 
  private:
+  ConfigField& field(std::string key, ConfigType type, std::string description) {
+    ConfigField& f = fields_.emplace_back();
+    f.key = std::move(key);
+    f.type = type;
+    f.description = std::move(description);
+    return f;
+  }
+
   template <class T>
   static std::optional<double> toDouble(const std::optional<T>& v) {
     if (!v) return std::nullopt;
