@@ -1,5 +1,7 @@
 #include "core/bootstrap/host.hpp"
 
+#include "core/plugins/exception_text.hpp"
+
 #include <condition_variable>
 #include <cstdio>
 #include <fmt/format.h>
@@ -34,15 +36,6 @@ std::string millisSince(Clock::time_point start) {
   return fmt::format("{:.1f}", std::chrono::duration<double, std::milli>(Clock::now() - start).count());
 }
 
-std::string describe(std::exception_ptr error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "an exception that is not a std::exception";
-  }
-}
 
 void prepareDataFolder(const std::filesystem::path& folder) {
   std::error_code ec;
@@ -222,7 +215,7 @@ int Host::run() {
 
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     s.pool = std::make_unique<executors::ExecutorPool>(std::min(cores, 4u), 4, [&s](std::exception_ptr error) {
-      s.log().error("a host task threw: " + describe(error));
+      s.log().error("a host task threw: " + plugins::exceptionText(error));
     });
     s.services = std::make_unique<plugins::HostServices>(
         plugins::HostServices{s.logging, s.status, *s.pool, s.apis, s.holds, s.config.core.dataPath});

@@ -1,5 +1,7 @@
 #include "core/plugins/deadline_runner.hpp"
 
+#include "core/plugins/exception_text.hpp"
+
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -56,15 +58,6 @@ void stopWorker(const std::shared_ptr<DeadlineRunner::Worker>& worker) {
   worker->wake.notify_all();
 }
 
-std::string describe(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "an exception that is not a std::exception";
-  }
-}
 }  // namespace
 
 DeadlineRunner::DeadlineRunner() = default;
@@ -106,7 +99,7 @@ CallOutcome DeadlineRunner::run(std::function<void()> call, std::chrono::millise
   }
   if (worker_->error) {
     outcome.kind = CallOutcome::Kind::threw;
-    outcome.error = describe(worker_->error);
+    outcome.error = exceptionText(worker_->error);
     worker_->error = nullptr;
   }
   return outcome;

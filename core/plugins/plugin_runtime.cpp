@@ -1,5 +1,7 @@
 #include "core/plugins/plugin_runtime.hpp"
 
+#include "core/plugins/exception_text.hpp"
+
 #include <algorithm>
 #include <exception>
 
@@ -21,15 +23,6 @@ std::string_view stageName(Stage stage) {
   return "setup";
 }
 
-std::string describe(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "an exception that is not a std::exception";
-  }
-}
 
 class PluginStatusReporter final : public orrery::StatusReporter {
  public:
@@ -121,7 +114,7 @@ PluginRuntime::PluginRuntime(HostServices& services, const Manifest& manifest, s
   executors_ = std::make_unique<executors::PluginExecutors>(
       services.pool, library_, [this](std::exception_ptr error) {
         // Work the plugin posted threw: the host keeps running, the plugin is degraded.
-        const std::string reason = "a task threw: " + describe(error);
+        const std::string reason = "a task threw: " + exceptionText(error);
         logger_.error(reason, {{"plugin", manifest_.id}});
         status_->report(orrery::ServiceLevel::degraded, reason);
       });
