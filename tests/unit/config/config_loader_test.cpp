@@ -1,7 +1,7 @@
 #include "core/config/config_loader.hpp"
 #include "core/config/overrides.hpp"
 #include "core/config/yaml_tree.hpp"
-#include "tests/unit/config/temp_dir.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
 
@@ -9,7 +9,7 @@ using namespace orrery::config;
 using nlohmann::json;
 
 TEST_CASE("an explicit file is read and --set applies on top, in order") {
-  test::TempDir dir;
+  orrery::test::TempDir dir;
   const auto file = dir.write("orrery.yml", "server:\n  port: 8080\n  host: 0.0.0.0\n");
   const auto raw = loadRaw(file, {"server.port=9090", "logging.level=debug", "server.port=9191"},
                            dir.path() / "unused.yml");
@@ -19,7 +19,7 @@ TEST_CASE("an explicit file is read and --set applies on top, in order") {
 }
 
 TEST_CASE("an explicit file that is missing is an error naming it") {
-  test::TempDir dir;
+  orrery::test::TempDir dir;
   const auto missing = dir.path() / "nope.yml";
   try {
     loadRaw(missing, {}, dir.path() / "default.yml");
@@ -30,7 +30,7 @@ TEST_CASE("an explicit file that is missing is an error naming it") {
 }
 
 TEST_CASE("no file given: the default file is read when present") {
-  test::TempDir dir;
+  orrery::test::TempDir dir;
   const auto def = dir.write("config/orrery.yml", "path:\n  data: /srv\n");
   const auto raw = loadRaw(std::nullopt, {}, def);
   CHECK_FALSE(raw.usedDefaults);
@@ -39,7 +39,7 @@ TEST_CASE("no file given: the default file is read when present") {
 }
 
 TEST_CASE("no file given and none at the default place: empty tree and usedDefaults") {
-  test::TempDir dir;
+  orrery::test::TempDir dir;
   const auto raw = loadRaw(std::nullopt, {"server.port=1"}, dir.path() / "missing.yml");
   CHECK(raw.usedDefaults);
   CHECK_FALSE(raw.file.has_value());
@@ -47,7 +47,7 @@ TEST_CASE("no file given and none at the default place: empty tree and usedDefau
 }
 
 TEST_CASE("an empty file is an empty tree") {
-  test::TempDir dir;
+  orrery::test::TempDir dir;
   const auto file = dir.write("empty.yml", "# nothing yet\n");
   const auto raw = loadRaw(file, {});
   CHECK(raw.tree == json::object());
@@ -55,7 +55,7 @@ TEST_CASE("an empty file is an empty tree") {
 }
 
 TEST_CASE("a file whose top level is not a map is refused") {
-  test::TempDir dir;
+  orrery::test::TempDir dir;
   const auto file = dir.write("list.yml", "- a\n- b\n");
   try {
     loadRaw(file, {});
@@ -66,7 +66,7 @@ TEST_CASE("a file whose top level is not a map is refused") {
 }
 
 TEST_CASE("syntax errors and bad --set surface as their own error types") {
-  test::TempDir dir;
+  orrery::test::TempDir dir;
   const auto file = dir.write("bad.yml", "a: [1\n");
   CHECK_THROWS_AS(loadRaw(file, {}), ConfigFileError);
   CHECK_THROWS_AS(loadRaw(std::nullopt, {"nokey"}, dir.path() / "missing.yml"), OverrideError);

@@ -1,6 +1,6 @@
 #include "core/config/scalar.hpp"
 #include "core/config/yaml_tree.hpp"
-#include "tests/unit/config/temp_dir.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
 
@@ -209,7 +209,7 @@ TEST_CASE("more than one document is refused") {
 }
 
 TEST_CASE("loadYamlFile reads a file and names it in errors") {
-  test::TempDir dir;
+  orrery::test::TempDir dir;
   const auto good = dir.write("good.yml", "server:\n  port: 8080\n");
   CHECK(loadYamlFile(good)["server"]["port"] == 8080);
 
@@ -223,7 +223,7 @@ TEST_CASE("loadYamlFile reads a file and names it in errors") {
 }
 
 TEST_CASE("a missing or unreadable file is a ConfigFileError naming the path and the reason") {
-  test::TempDir dir;
+  orrery::test::TempDir dir;
   const auto missing = dir.path() / "missing.yml";
   try {
     loadYamlFile(missing);
@@ -241,7 +241,7 @@ TEST_CASE("a missing or unreadable file is a ConfigFileError naming the path and
 }
 
 TEST_CASE("a file over the size limit is refused") {
-  test::TempDir dir;
+  orrery::test::TempDir dir;
   const auto big = dir.write("big.yml", std::string(100, '#'));
   YamlLimits limits;
   limits.maxFileBytes = 10;

@@ -2,6 +2,8 @@
 // and text line formats, and file output.
 #include <doctest/doctest.h>
 
+#include "tests/support/temp_dir.hpp"
+
 #include <stdlib.h>
 
 #include <filesystem>
@@ -23,21 +25,7 @@ using orrery::logging::LoggingSettings;
 
 namespace {
 
-// A folder of its own for one test, removed afterwards.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "orrery-logging-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
+using orrery::test::TempDir;
 
 std::vector<std::string> linesOf(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -51,7 +39,7 @@ LoggingSettings toFile(const TempDir& dir, LogFormat format, LogLevel level = Lo
   LoggingSettings settings;
   settings.level = level;
   settings.format = format;
-  settings.file = (dir.path / "out.log").string();
+  settings.file = (dir.path() / "out.log").string();
   return settings;
 }
 
@@ -132,7 +120,7 @@ TEST_CASE("file output: lines go to logging.file, filtered by level") {
   service.get("host").info("first line");
   service.get("host").debug("filtered out");
   service.get("plugins.x").warn("second line");
-  const auto lines = linesOf(dir.path / "out.log");
+  const auto lines = linesOf(dir.path() / "out.log");
   REQUIRE(lines.size() == 2);
   CHECK(lines[0].find("first line") != std::string::npos);
   CHECK(lines[0].find("[host]") != std::string::npos);
@@ -148,7 +136,7 @@ TEST_CASE("a log file that cannot be opened: an error naming it, the old output 
   service.configure(toFile(dir, LogFormat::text));
   service.get("host").info("before");
 
-  const fs::path blocker = dir.path / "not-a-folder";
+  const fs::path blocker = dir.path() / "not-a-folder";
   std::ofstream(blocker) << "a file where a folder should be";
   LoggingSettings bad = toFile(dir, LogFormat::json);
   bad.file = (blocker / "out.log").string();
@@ -162,7 +150,7 @@ TEST_CASE("a log file that cannot be opened: an error naming it, the old output 
 
   // Nothing of the failed configuration was applied.
   service.get("host").info("after");
-  const auto lines = linesOf(dir.path / "out.log");
+  const auto lines = linesOf(dir.path() / "out.log");
   REQUIRE(lines.size() == 2);
   CHECK(lines[1].find("after") != std::string::npos);
   CHECK(lines[1].front() != '{');
@@ -178,7 +166,7 @@ TEST_CASE("JSON format: one object per line with the record's keys and fields") 
   log.error("keys are protected", {{"message", "forged"}, {"log.level", "trace"}, {"log.logger", "evil"},
                                    {"@timestamp", "yesterday"}, {"extra", "kept"}});
 
-  const auto lines = linesOf(dir.path / "out.log");
+  const auto lines = linesOf(dir.path() / "out.log");
   REQUIRE(lines.size() == 3);
   std::vector<nlohmann::json> records;
   for (const auto& line : lines) {
@@ -213,7 +201,7 @@ TEST_CASE("text format: field values that would be ambiguous are quoted") {
   service.configure(toFile(dir, LogFormat::text));
   service.get("host").info("fields", {{"plain", "value"}, {"spaced", "two words"}, {"empty", ""},
                                       {"quote", "say \"hi\""}, {"eq", "a=b"}});
-  const auto lines = linesOf(dir.path / "out.log");
+  const auto lines = linesOf(dir.path() / "out.log");
   REQUIRE(lines.size() == 1);
   const auto& line = lines[0];
   CHECK(line.find(" plain=value") != std::string::npos);
@@ -231,14 +219,14 @@ TEST_CASE("invalid UTF-8 never turns a log call into an exception") {
   SUBCASE("JSON") {
     service.configure(toFile(dir, LogFormat::json));
     CHECK_NOTHROW(service.get("host").info(bad, {{"field", bad}, {bad, "key"}}));
-    const auto lines = linesOf(dir.path / "out.log");
+    const auto lines = linesOf(dir.path() / "out.log");
     REQUIRE(lines.size() == 1);
     CHECK(nlohmann::json::accept(lines[0]));
   }
   SUBCASE("text") {
     service.configure(toFile(dir, LogFormat::text));
     CHECK_NOTHROW(service.get("host").info(bad, {{"field", bad}}));
-    CHECK(linesOf(dir.path / "out.log").size() == 1);
+    CHECK(linesOf(dir.path() / "out.log").size() == 1);
   }
 }
 
@@ -256,7 +244,7 @@ TEST_CASE("lines written from many threads stay whole") {
     });
   }
   for (auto& thread : threads) thread.join();
-  const auto lines = linesOf(dir.path / "out.log");
+  const auto lines = linesOf(dir.path() / "out.log");
   CHECK(lines.size() == kThreads * kLines);
   int bad = 0;
   for (const auto& line : lines) bad += nlohmann::json::accept(line) ? 0 : 1;

@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include "tests/support/temp_dir.hpp"
+
 #include <stdlib.h>
 
 #include <atomic>
@@ -31,26 +33,7 @@ namespace fs = std::filesystem;
 inline fs::path fixtureLibrary(const std::string& name) { return fs::path(ORRERY_FIXTURES_DIR) / (name + ".so"); }
 inline fs::path unitLibrary(const std::string& name) { return fs::path(ORRERY_UNIT_LIBS_DIR) / (name + ".so"); }
 
-// A folder of its own for one test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "orrery-runtime-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using orrery::test::TempDir;
 
 struct ManifestSpec {
   std::string id;

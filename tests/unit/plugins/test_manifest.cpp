@@ -2,6 +2,8 @@
 // field and the expected form.
 #include <doctest/doctest.h>
 
+#include "tests/support/temp_dir.hpp"
+
 #include <stdlib.h>
 
 #include <filesystem>
@@ -66,21 +68,7 @@ void checkRefusal(const json& doc, const std::string& field, const std::string& 
   if (!got.empty()) CHECK(text.find("got " + got) != std::string::npos);
 }
 
-// A folder of its own for one test, removed afterwards.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "orrery-manifest-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
+using orrery::test::TempDir;
 
 void write(const fs::path& file, const std::string& text) {
   std::ofstream out(file, std::ios::binary);
@@ -332,13 +320,13 @@ TEST_CASE("a field given twice is refused") {
 
 TEST_CASE("loadManifest reads a file, naming it in errors") {
   TempDir dir;
-  const fs::path file = dir.path / "foo.json";
+  const fs::path file = dir.path() / "foo.json";
   write(file, minimal().dump());
   SUBCASE("a valid file") {
     auto parsed = loadManifest(file);
     REQUIRE(std::holds_alternative<Manifest>(parsed));
     CHECK(std::get<Manifest>(parsed).file == file);
-    CHECK(std::get<Manifest>(parsed).libraryPath == dir.path / "libfoo.so");
+    CHECK(std::get<Manifest>(parsed).libraryPath == dir.path() / "libfoo.so");
   }
   SUBCASE("an invalid file") {
     write(file, with("id", "Bad").dump());
@@ -347,14 +335,14 @@ TEST_CASE("loadManifest reads a file, naming it in errors") {
     CHECK(std::get<ManifestError>(parsed).text().rfind(file.string() + ": field 'id': ", 0) == 0);
   }
   SUBCASE("a missing file") {
-    auto parsed = loadManifest(dir.path / "none.json");
+    auto parsed = loadManifest(dir.path() / "none.json");
     REQUIRE(std::holds_alternative<ManifestError>(parsed));
     CHECK(std::get<ManifestError>(parsed).text() ==
-          (dir.path / "none.json").string() + ": cannot read: No such file or directory");
+          (dir.path() / "none.json").string() + ": cannot read: No such file or directory");
   }
   SUBCASE("a folder") {
-    fs::create_directory(dir.path / "sub.json");
-    auto parsed = loadManifest(dir.path / "sub.json");
+    fs::create_directory(dir.path() / "sub.json");
+    auto parsed = loadManifest(dir.path() / "sub.json");
     REQUIRE(std::holds_alternative<ManifestError>(parsed));
     CHECK(std::get<ManifestError>(parsed).message == "cannot read: not a regular file");
   }

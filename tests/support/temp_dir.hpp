@@ -1,4 +1,5 @@
 // A unique temporary folder for one test, removed with everything in it at scope exit.
+// Shared by every unit test that needs files.
 #pragma once
 
 #include <cstdlib>
@@ -8,12 +9,12 @@
 #include <string>
 #include <string_view>
 
-namespace orrery::config::test {
+namespace orrery::test {
 
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "orrery-config-XXXXXX").string();
+    std::string pattern = (std::filesystem::temp_directory_path() / "orrery-test-XXXXXX").string();
     if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed for " + pattern);
     path_ = pattern;
   }
@@ -37,4 +38,4 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-}  // namespace orrery::config::test
+}  // namespace orrery::test
