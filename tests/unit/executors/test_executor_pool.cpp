@@ -1,6 +1,8 @@
 // ExecutorPool: where each kind of work runs, delays, error isolation, and stop().
 #include <doctest/doctest.h>
 
+#include "core/plugins/exception_text.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -25,14 +27,17 @@ bool ready(std::future<T>& future, std::chrono::milliseconds within = kWait) {
   return future.wait_for(within) == std::future_status::ready;
 }
 
-std::string messageOf(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "?";
-  }
+using orrery::plugins::exceptionText;
+
+// Whether a task posted to each kind of thread runs.
+bool bothKindsRun(ExecutorPool& pool) {
+  std::promise<void> io;
+  std::promise<void> blocking;
+  auto ioFuture = io.get_future();
+  auto blockingFuture = blocking.get_future();
+  pool.post([&io] { io.set_value(); });
+  pool.postBlocking([&blocking] { blocking.set_value(); });
+  return ready(ioFuture) && ready(blockingFuture);
 }
 
 // The id of the (single) I/O thread of `pool`.
@@ -103,7 +108,7 @@ TEST_CASE("a task that throws reaches the error handler and the pool keeps worki
   auto reportedFuture = reported.get_future();
   std::atomic<int> errors{0};
   ExecutorPool pool(1, 1, [&](std::exception_ptr error) {
-    if (errors.fetch_add(1) == 0) reported.set_value(messageOf(error));
+    if (errors.fetch_add(1) == 0) reported.set_value(exceptionText(error));
   });
 
   SUBCASE("on an I/O thread") { pool.post([] { throw std::runtime_error("task failed"); }); }
@@ -113,14 +118,7 @@ TEST_CASE("a task that throws reaches the error handler and the pool keeps worki
   REQUIRE(ready(reportedFuture));
   CHECK(reportedFuture.get() == "task failed");
 
-  std::promise<void> io;
-  std::promise<void> blocking;
-  auto ioFuture = io.get_future();
-  auto blockingFuture = blocking.get_future();
-  pool.post([&io] { io.set_value(); });
-  pool.postBlocking([&blocking] { blocking.set_value(); });
-  CHECK(ready(ioFuture));
-  CHECK(ready(blockingFuture));
+  CHECK(bothKindsRun(pool));
   CHECK(errors.load() == 1);
 }
 
@@ -179,12 +177,5 @@ TEST_CASE("stop() is idempotent and the destructor after it is safe") {
 
 TEST_CASE("zero thread counts still give one thread of each kind") {
   ExecutorPool pool(0, 0, nullptr);
-  std::promise<void> io;
-  std::promise<void> blocking;
-  auto ioFuture = io.get_future();
-  auto blockingFuture = blocking.get_future();
-  pool.post([&io] { io.set_value(); });
-  pool.postBlocking([&blocking] { blocking.set_value(); });
-  CHECK(ready(ioFuture));
-  CHECK(ready(blockingFuture));
+  CHECK(bothKindsRun(pool));
 }

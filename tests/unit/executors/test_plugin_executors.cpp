@@ -2,6 +2,8 @@
 // attribution, and the SDK's runBlocking over the real pools.
 #include <doctest/doctest.h>
 
+#include "core/plugins/exception_text.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -30,15 +32,7 @@ bool ready(std::future<T>& future) {
   return future.wait_for(kWait) == std::future_status::ready;
 }
 
-std::string messageOf(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "?";
-  }
-}
+using orrery::plugins::exceptionText;
 
 // A gate a task waits at; always opened by the destructor, so no thread is left waiting.
 class Gate {
@@ -154,7 +148,7 @@ TEST_CASE("a task's exception goes to the plugin's handler, not the pool's") {
   auto reportedFuture = reported.get_future();
   std::atomic<int> pluginErrors{0};
   PluginExecutors executors(pool, nullptr, [&](std::exception_ptr error) {
-    if (pluginErrors.fetch_add(1) == 0) reported.set_value(messageOf(error));
+    if (pluginErrors.fetch_add(1) == 0) reported.set_value(exceptionText(error));
   });
 
   SUBCASE("post") { executors.post([] { throw std::runtime_error("plugin task failed"); }); }
