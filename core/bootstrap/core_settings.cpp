@@ -62,6 +62,7 @@ LoadedConfig loadConfig(const Options& options) {
   const auto logging = section(loaded.tree, "logging", issues);
   const auto path = section(loaded.tree, "path", issues);
   const auto plugins = section(loaded.tree, "plugins", issues);
+  const auto server = section(loaded.tree, "server", issues);
   if (!issues.empty()) {
     throw StartupError(kExitConfig, "config error:\n" + config::formatIssues(issues));
   }
@@ -75,6 +76,11 @@ LoadedConfig loadConfig(const Options& options) {
   for (const auto& folder : plugins.getStringList("paths")) core.pluginPaths.emplace_back(folder);
   core.lifecycle.timeout = plugins.getDuration("lifecycle.timeout");
   core.lifecycle.warnAfter = plugins.getDuration("lifecycle.warnAfter");
+  try {
+    core.server = server::serverOptionsFrom(server);
+  } catch (const std::invalid_argument& e) {
+    throw StartupError(kExitConfig, std::string("config error:\n") + e.what());
+  }
   loaded.disabledPlugins = config::disabledInConfig(loaded.tree);
   return loaded;
 }

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/bootstrap/options.hpp"
+#include "core/http/server_options.hpp"
 #include "core/logging/logging_service.hpp"
 #include "core/plugins/plugin_set.hpp"
 
@@ -20,6 +21,7 @@ struct CoreSettings {
   std::filesystem::path dataPath;
   std::vector<std::filesystem::path> pluginPaths;  // plugins.paths
   plugins::LifecycleSettings lifecycle;
+  server::ServerOptions server;
 };
 
 struct LoadedConfig {

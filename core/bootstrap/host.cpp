@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <mutex>
 #include <thread>
+#include <unistd.h>
 
 #include "core/bootstrap/core_settings.hpp"
 #include "core/bootstrap/exit_codes.hpp"
@@ -15,11 +16,13 @@
 #include "core/bootstrap/startup_error.hpp"
 #include "core/config/config_check.hpp"
 #include "core/executors/executor_pool.hpp"
+#include "core/http/http_host.hpp"
 #include "core/logging/logging_service.hpp"
 #include "core/plugins/api_registry.hpp"
 #include "core/plugins/deadline_runner.hpp"
 #include "core/plugins/plugin_set.hpp"
 #include "core/preboot/preboot_holds.hpp"
+#include "core/status/status_api.hpp"
 #include "core/status/status_service.hpp"
 
 #ifndef ORRERY_VERSION
@@ -58,7 +61,9 @@ struct Host::State {
   plugins::ApiRegistry apis;
   plugins::DeadlineRunner runner;
   std::unique_ptr<executors::ExecutorPool> pool;
+  std::unique_ptr<server::HttpHost> http;
   std::unique_ptr<plugins::HostServices> services;
+  std::shared_ptr<std::atomic<double>> startupMs = std::make_shared<std::atomic<double>>(-1.0);
   LoadedConfig config;
   // Graphs own the manifests the sets point into: declared before the sets.
   std::unique_ptr<plugins::PluginGraph> bootGraph;
@@ -71,6 +76,31 @@ struct Host::State {
   bool stopRequested = false;
 
   orrery::Logger& log() { return logging.get("host"); }
+
+  bool inState(const std::string& id, status::PluginState wanted) const {
+    const auto plugin = status.plugin(id);
+    return plugin && plugin->state == wanted;
+  }
+
+  void startHttp(Clock::time_point started) {
+    http = std::make_unique<server::HttpHost>(pool->io(), config.core.server, logging.get("http"),
+                                              logging.get("http.access"));
+    services->http = http.get();
+    char hostname[256] = {};
+    ::gethostname(hostname, sizeof hostname - 1);
+    http->coreRouter().get("/api/status",
+                           status::statusApiHandler(status, {hostname, ORRERY_VERSION, started, startupMs,
+                                                             [this] {
+                                                               return http->gate().mode() ==
+                                                                      server::AuthGate::Mode::disabled;
+                                                             }}),
+                           {.auth = orrery::http::Auth::optional});
+    try {
+      http->listen();
+    } catch (const std::runtime_error& e) {
+      throw StartupError(kExitConfig, std::string("config error:\n") + e.what());
+    }
+  }
 
   bool stopping() {
     std::lock_guard lock(mutex);
@@ -173,6 +203,7 @@ struct Host::State {
       log().warn("lifecycle context: " + line + ", which no plugin has provided");
     }
     log().info("overall status: " + std::string(orrery::toString(snapshot.overall)) + " (" + snapshot.summary + ")");
+    startupMs->store(std::chrono::duration<double, std::milli>(Clock::now() - started).count());
     log().info("orrery ready in " + millisSince(started) + "ms",
                {{"startupMs", millisSince(started)}, {"status", std::string(orrery::toString(snapshot.overall))}});
   }
@@ -181,6 +212,8 @@ struct Host::State {
   // then registries, then plugin objects, and their libraries last.
   void shutdown() {
     holds.interrupt();
+    // In-flight requests finish while their plugins still run.
+    if (http) http->stop();
     if (standardSet) standardSet->stopAll();
     if (prebootSet) prebootSet->stopAll();
     if (pool) pool->stop();
@@ -228,9 +261,13 @@ int Host::run() {
     s.standardSet->loadAll();
     s.checkAndConfigure();
 
+    s.startHttp(started);
+
     // PREBOOT
     s.prebootSet->setupAll();
+    s.http->servePreboot([&s](const std::string& id) { return s.inState(id, status::PluginState::setUp); });
     const bool proceed = !s.stopping() && s.waitForHolds(true);
+    s.http->endPreboot();
     s.prebootSet->stopAll();
 
     // SETUP, START
@@ -238,6 +275,7 @@ int Host::run() {
       s.standardSet->setupAll();
       if (!s.stopping() && s.waitForHolds(false) && !s.stopping()) {
         s.standardSet->startAll();
+        s.http->serveMain([&s](const std::string& id) { return s.inState(id, status::PluginState::started); });
         s.logReady(started);
       }
     }

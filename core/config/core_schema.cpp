@@ -10,7 +10,21 @@ std::vector<std::pair<std::string, orrery::ConfigSchema>> coreSchemas() {
 
   orrery::ConfigSchema server;
   server.string("host", "127.0.0.1", {}, "address the HTTP server binds to")
-      .integer("port", 5601, {.min = 0, .max = 65535}, "HTTP port; 0 picks a free one");
+      .integer("port", 5601, {.min = 0, .max = 65535}, "HTTP port; 0 picks a free one")
+      .bytes("maxBodySize", 1024 * 1024, {.min = 1, .max = std::nullopt}, "largest request body a route accepts by default")
+      .bytes("maxHeaderSize", 16 * 1024, {.min = 1024, .max = 1024 * 1024}, "largest request line plus headers")
+      .duration("requestTimeout", 30s, {.min = 1ms, .max = std::nullopt},
+                "time for a request's head and body to arrive, and for its response to be written")
+      .duration("keepAliveTimeout", 60s, {.min = 1ms, .max = std::nullopt},
+                "how long an idle kept-alive connection stays open")
+      .integer("maxConnections", 1024, {.min = 1, .max = 1'000'000}, "open connections at most; more get 503")
+      .boolean("keepAlive", true, "whether connections are kept open between requests")
+      .duration("shutdownTimeout", 30s, {.min = 0ms, .max = std::nullopt},
+                "how long stopping waits for in-flight requests")
+      .string("elasticsearchMount", "/es", {}, "path prefix of the Elasticsearch-compatible APIs")
+      .boolean("ssl.enabled", false, "serve HTTPS (TLS 1.2+) instead of HTTP")
+      .optional("ssl.certificate", orrery::ConfigType::string, "PEM certificate chain file, when ssl.enabled")
+      .optional("ssl.key", orrery::ConfigType::string, "PEM private key file, when ssl.enabled");
   schemas.emplace_back("server", std::move(server));
 
   orrery::ConfigSchema path;

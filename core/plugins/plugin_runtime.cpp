@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <exception>
 
+#include "core/http/http_host.hpp"
 #include "core/logging/logging_service.hpp"
 #include "core/plugins/loader.hpp"
 #include "core/preboot/preboot_holds.hpp"
@@ -99,6 +100,13 @@ class PrebootStageContext final : public StageContext<orrery::PrebootContext> {
  public:
   using StageContext::StageContext;
   orrery::PrebootService& preboot() override { return runtime_.preboot(); }
+  orrery::http::HttpService& http() override { return runtime_.http(); }
+};
+
+class SetupStageContext final : public StageContext<orrery::SetupContext> {
+ public:
+  using StageContext::StageContext;
+  orrery::http::HttpService& http() override { return runtime_.http(); }
 };
 
 }  // namespace
@@ -130,7 +138,7 @@ std::shared_ptr<orrery::PrebootContext> PluginRuntime::prebootContext() {
 }
 
 std::shared_ptr<orrery::SetupContext> PluginRuntime::setupContext() {
-  return std::make_shared<StageContext<orrery::SetupContext>>(*this, Stage::setup);
+  return std::make_shared<SetupStageContext>(*this, Stage::setup);
 }
 
 std::shared_ptr<orrery::StartContext> PluginRuntime::startContext() {
@@ -170,6 +178,15 @@ orrery::AnyContract PluginRuntime::dependency(std::string_view id, bool required
                                 " contract");
   }
   return contract;
+}
+
+orrery::http::HttpService& PluginRuntime::http() {
+  std::lock_guard lock(mutex_);
+  if (!http_) {
+    if (!services_.http) throw std::logic_error("no HTTP service in this host");
+    http_ = services_.http->serviceFor(manifest_.id, library_, manifest_.type == PluginType::preboot);
+  }
+  return *http_;
 }
 
 void PluginRuntime::cancel() { stop_.cancel(); }

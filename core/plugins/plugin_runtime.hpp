@@ -23,6 +23,9 @@ class StatusService;
 namespace orrery::preboot {
 class PrebootHolds;
 }
+namespace orrery::server {
+class HttpHost;
+}
 
 namespace orrery::plugins {
 
@@ -36,6 +39,8 @@ struct HostServices {
   ApiRegistry& apis;
   preboot::PrebootHolds& holds;
   std::filesystem::path dataPath;
+  // Null in unit tests that run plugins without HTTP: http() then throws.
+  server::HttpHost* http = nullptr;
 };
 
 // Finds a dependency's contract for a stage; empty if that plugin is not running.
@@ -72,6 +77,7 @@ class PluginRuntime {
   orrery::CancellationToken stopToken() const { return stop_.token(); }
   orrery::LifecycleContext& lifecycle() { return *lifecycle_; }
   orrery::PrebootService& preboot() { return *preboot_; }
+  orrery::http::HttpService& http();
   const std::filesystem::path& dataPath() const { return services_.dataPath; }
 
  private:
@@ -85,6 +91,7 @@ class PluginRuntime {
   std::unique_ptr<orrery::StatusReporter> status_;
   std::unique_ptr<orrery::LifecycleContext> lifecycle_;
   std::unique_ptr<orrery::PrebootService> preboot_;
+  std::unique_ptr<orrery::http::HttpService> http_;  // made on first use
   orrery::CancellationSource stop_;
   mutable std::mutex mutex_;
   orrery::AnyContract exposed_[3];

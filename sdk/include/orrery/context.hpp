@@ -15,6 +15,7 @@
 #include "orrery/config.hpp"
 #include "orrery/contract.hpp"
 #include "orrery/executors.hpp"
+#include "orrery/http/service.hpp"
 #include "orrery/lifecycle_context.hpp"
 #include "orrery/logger.hpp"
 #include "orrery/preboot.hpp"
@@ -72,13 +73,19 @@ class PluginContext : public CoreContext {
   virtual void exposeAny(AnyContract contract) = 0;
 };
 
-class SetupContext : public PluginContext {};
+class SetupContext : public PluginContext {
+ public:
+  // Routes and the authentication hook; served by the main server once the host is ready.
+  virtual http::HttpService& http() = 0;
+};
 
 class StartContext : public PluginContext {};
 
 class PrebootContext : public PluginContext {
  public:
   virtual PrebootService& preboot() = 0;
+  // Routes served by the preboot server while the host is in preboot.
+  virtual http::HttpService& http() = 0;
 };
 
 }  // namespace orrery

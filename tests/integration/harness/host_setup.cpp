@@ -49,7 +49,9 @@ std::vector<std::string> HostSetup::arguments(std::vector<std::string> extraArgs
                                 "--plugin-path", pluginDir().string(),
                                 "--set",     "path.data=" + (root_ / "data").string(),
                                 "--set",     "plugins.lifecycle.timeout=2s",
-                                "--set",     "plugins.lifecycle.warnAfter=1s"};
+                                "--set",     "plugins.lifecycle.warnAfter=1s",
+                                // Every test its own free port; tests read it from the log.
+                                "--set",     "server.port=0"};
   args.insert(args.end(), extraArgs.begin(), extraArgs.end());
   return args;
 }

@@ -1,0 +1,79 @@
+// From a parsed request to a response, without any I/O: the part of the server that
+// knows about surfaces, routes, phases and authentication. The connection code (Beast)
+// calls prepare() once the head is read — to learn the body limit, or to answer at once —
+// and respond() once the body is in.
+//
+// Phases follow the host's stages:
+//   preboot   preboot plugins' routes; other /api, /internal and mount paths answer 503
+//             with Retry-After, any other path redirects to the preboot page ("/") with
+//             ?next= carrying the original path and query.
+//   starting  preboot is over, standard plugins are being set up: everything is 503.
+//   serving   the standard plugins' routes, behind the authentication gate.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/http/auth_gate.hpp"
+#include "core/http/route_table.hpp"
+#include "orrery/http/request.hpp"
+#include "orrery/http/response.hpp"
+#include "orrery/logger.hpp"
+#include "orrery/task.hpp"
+
+namespace orrery::server {
+
+enum class Surface { kibana, elasticsearch };
+enum class Phase { preboot, starting, serving };
+
+// Every route of one phase: absolute Kibana-style routes, and Elasticsearch-compatible
+// routes relative to the mount.
+struct RouteSpace {
+  RouteSpace(std::vector<std::string> kibanaPrefixes, std::string mount)
+      : kibana(std::move(kibanaPrefixes)), elasticsearchMount(std::move(mount)) {}
+  RouteTable kibana;
+  RouteTable elasticsearch;
+  std::string elasticsearchMount;
+};
+
+struct Prepared {
+  Surface surface = Surface::kibana;
+  RouteLookup lookup;
+  std::size_t bodyLimit = 0;
+  // Set when the request is answered without a handler (bad target, no route, a phase
+  // that serves nothing); the connection then skips or discards the body.
+  std::optional<http::Response> early;
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(Phase phase, std::shared_ptr<RouteSpace> routes, std::shared_ptr<const AuthGate> gate,
+             orrery::Logger& log, std::size_t maxBodyBytes);
+
+  Phase phase() const { return phase_; }
+
+  // `request` has method, target, headers and request id. Fills path, query and params.
+  Prepared prepare(http::Request& request) const;
+  // Runs authentication and the handler; never throws (errors become responses).
+  Task<http::Response> respond(http::Request& request, Prepared prepared) const;
+
+  // The surface a raw path belongs to (for errors the connection raises itself).
+  Surface surfaceOf(std::string_view rawPath) const;
+  static http::Response errorResponse(Surface surface, int status, std::string_view message,
+                                      std::string_view type = {});
+
+ private:
+  http::Response prebootFallback(const http::Request& request, Surface surface) const;
+  http::Response notRouted(const http::Request& request, Surface surface, const RouteLookup& lookup) const;
+
+  Phase phase_;
+  std::shared_ptr<RouteSpace> routes_;
+  std::shared_ptr<const AuthGate> gate_;
+  orrery::Logger& log_;
+  std::size_t maxBodyBytes_;
+};
+
+}  // namespace orrery::server

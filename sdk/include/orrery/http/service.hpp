@@ -1,0 +1,33 @@
+// The HTTP service as a plugin sees it during setup (and preboot setup): where it adds
+// routes and, for the security plugin, where authentication plugs in.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "orrery/http/auth.hpp"
+#include "orrery/http/router.hpp"
+
+namespace orrery::http {
+
+class HttpService {
+ public:
+  virtual ~HttpService() = default;
+
+  // Routes at absolute paths under `/api`, `/internal` or `/app`, with Kibana-style error
+  // bodies. During preboot these routes are served by the preboot server only.
+  virtual Router& router() = 0;
+  // Routes relative to the Elasticsearch-compatible mount (`server.elasticsearchMount`,
+  // `/es` by default), e.g. "/{index}/_search", with Elasticsearch-style error bodies.
+  virtual Router& elasticsearchRouter() = 0;
+  virtual std::string elasticsearchMount() const = 0;
+
+  // At most one per host (the security plugin's); a second registration throws.
+  virtual void registerAuthenticator(std::shared_ptr<Authenticator> authenticator) = 0;
+  // Security is switched off by configuration: every request runs as the anonymous user,
+  // and the host warns about it at start. Without either call, routes that need a user
+  // answer 503, so a missing security plugin never opens the host up.
+  virtual void disableAuthentication(std::string reason) = 0;
+};
+
+}  // namespace orrery::http
