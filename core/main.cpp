@@ -3,12 +3,14 @@
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
+#include <string_view>
 
 #include "core/bootstrap/exit_codes.hpp"
 #include "core/bootstrap/host.hpp"
 #include "core/bootstrap/list_plugins.hpp"
 #include "core/bootstrap/options.hpp"
 #include "core/bootstrap/signals.hpp"
+#include "core/bootstrap/users_command.hpp"
 #include "core/plugins/quarantine.hpp"
 
 namespace {
@@ -24,6 +26,7 @@ void stopRunningHost(int) {
 
 int main(int argc, char** argv) {
   using namespace orrery::bootstrap;
+  if (argc > 1 && std::string_view(argv[1]) == "users") return runUsersCommand(argc, argv);
   auto parsed = parseCommandLine(argc, argv);
   if (auto* exitNow = std::get_if<ExitNow>(&parsed)) return exitNow->code;
   const auto& options = std::get<Options>(parsed);

@@ -20,6 +20,8 @@ std::variant<Options, ExitNow> parseCommandLine(int argc, char** argv) {
   app.set_version_flag("--version",
                        std::string("orrery ") + ORRERY_VERSION + " (plugin SDK " + orrery::kSdkVersion +
                            ", ABI " + orrery::kAbiTag + ")");
+  app.footer("Users of the security plugin: orrery users add NAME | passwd NAME | remove NAME | list\n"
+             "  (see `orrery users --help`).");
   std::string config;
   app.add_option("-c,--config", config, "YAML config file (default: config/orrery.yml)")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);

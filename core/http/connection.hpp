@@ -26,6 +26,7 @@
 #include <string>
 
 #include "core/http/dispatcher.hpp"
+#include "core/http/request_head.hpp"
 #include "core/http/request_id.hpp"
 #include "core/http/server_core.hpp"
 #include "core/http/task_bridge.hpp"
@@ -35,8 +36,6 @@ namespace orrery::server {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-
-http::Method toMethod(bhttp::verb verb);
 
 // Lingering close: after sending a final response, read (and drop) what the client still
 // sends for at most this long, so that a response sent before an unread body is not lost
@@ -122,13 +121,7 @@ class Connection {
     }
 
     auto& head = parser.get();
-    http::Request request;
-    request.method = toMethod(head.method());
-    request.methodName = std::string(head.method_string());
-    request.target = std::string(head.target());
-    for (const auto& field : head) request.headers.add(std::string(field.name_string()), std::string(field.value()));
-    request.requestId = requestIdFor(request.headers.get("X-Request-Id"));
-    request.remoteAddress = remote_;
+    http::Request request = requestFromHead(head, remote_);
 
     auto prepared = dispatcher_->prepare(request);
     const bool hasBody = parser.chunked() || parser.content_length().value_or(0) > 0;
