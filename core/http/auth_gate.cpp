@@ -15,6 +15,9 @@ http::HttpError unauthorized(const http::Authenticator& authenticator, std::stri
 }  // namespace
 
 void AuthGate::claim(const std::string& owner) {
+  if (sealed_) {
+    throw std::logic_error("plugin '" + owner + "' tried to configure authentication after setup: only setup may");
+  }
   if (mode_ != Mode::unset) {
     throw std::logic_error("plugin '" + owner + "' tried to configure authentication, which plugin '" + owner_ +
                            "' already did; only one plugin may");
@@ -47,6 +50,7 @@ void AuthGate::seal(const std::function<bool(const std::string& owner)>& keep) {
     library_.reset();
     reason_.clear();
   }
+  sealed_ = true;
 }
 
 AuthGate::Mode AuthGate::mode() const {

@@ -46,6 +46,7 @@ class AuthGate {
 
   mutable std::mutex mutex_;
   Mode mode_ = Mode::unset;
+  bool sealed_ = false;
   std::shared_ptr<void> library_;  // declared first: released after the authenticator
   std::shared_ptr<http::Authenticator> authenticator_;
   std::string owner_;

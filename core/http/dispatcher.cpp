@@ -1,5 +1,7 @@
 #include "core/http/dispatcher.hpp"
 
+#include <algorithm>
+
 #include "core/http/percent_decoding.hpp"
 #include "orrery/http/error.hpp"
 
@@ -31,9 +33,15 @@ std::string encodeQueryValue(std::string_view text) {
   return out;
 }
 
+// GET routes answer HEAD too, so an Allow list with GET names HEAD as well.
 std::string methodList(const std::vector<http::Method>& methods) {
   std::string out;
-  for (const auto method : methods) out += (out.empty() ? "" : ", ") + std::string(http::toString(method));
+  for (const auto method : methods) {
+    out += (out.empty() ? "" : ", ") + std::string(http::toString(method));
+    if (method == http::Method::get && std::find(methods.begin(), methods.end(), http::Method::head) == methods.end()) {
+      out += ", HEAD";
+    }
+  }
   return out;
 }
 
@@ -62,9 +70,17 @@ http::Response Dispatcher::prebootFallback(const http::Request& request, Surface
     response.headers.set("Retry-After", std::string(kRetryAfterSeconds));
     return response;
   }
-  // Origin-form only: the original path and query, never a foreign host.
-  std::string original = request.target;
-  if (!original.starts_with('/')) original = request.path;
+  // The original path and query, in origin form and with a single leading '/': a
+  // "//host/..." value would send whoever follows ?next= off-site.
+  std::string original = originForm(request.target);
+  const auto firstKept = original.find_first_not_of('/');
+  if (firstKept == std::string::npos) {
+    original = "/";
+  } else if (firstKept == 0) {
+    original.insert(0, "/");
+  } else {
+    original.erase(0, firstKept - 1);
+  }
   return http::Response::redirect("/?next=" + encodeQueryValue(original));
 }
 

@@ -1,5 +1,7 @@
 #include "core/http/percent_decoding.hpp"
 
+#include <cctype>
+
 namespace orrery::server {
 
 namespace {
@@ -36,15 +38,28 @@ std::optional<std::string> percentDecode(std::string_view text, bool plusIsSpace
   return out;
 }
 
-std::optional<ParsedTarget> parseTarget(std::string_view target, std::string& error) {
+std::string originForm(std::string_view target) {
   // Absolute-form (sent to proxies, allowed to servers): drop the scheme and authority.
   for (std::string_view scheme : {"http://", "https://"}) {
-    if (target.size() >= scheme.size() && target.substr(0, scheme.size()) == scheme) {
-      const auto slash = target.find('/', scheme.size());
-      target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
-      break;
+    if (target.size() < scheme.size()) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < scheme.size() && same; ++i) {
+      same = std::tolower(static_cast<unsigned char>(target[i])) == scheme[i];
     }
+    if (!same) continue;
+    const auto end = target.find_first_of("/?#", scheme.size());
+    if (end == std::string_view::npos) return "/";
+    if (target[end] == '/') return std::string(target.substr(end));
+    std::string out = "/";  // appended: g++ 12 -O3 warns (-Wrestrict) on "/" + string
+    out.append(target.substr(end));
+    return out;
   }
+  return std::string(target);
+}
+
+std::optional<ParsedTarget> parseTarget(std::string_view original, std::string& error) {
+  const std::string origin = originForm(original);
+  std::string_view target = origin;
   if (target.empty() || target.front() != '/') {
     error = "the request target must be a path starting with '/'";
     return std::nullopt;

@@ -20,6 +20,11 @@ struct ParsedTarget {
   std::vector<std::pair<std::string, std::string>> query;
 };
 
+// The origin form ("/a/b?x=1") of an origin-form or absolute-form target: the scheme and
+// authority of "http://host/a/b?x=1" (any case) are dropped, and "http://host?x=1" is
+// "/?x=1". Other targets are returned unchanged.
+std::string originForm(std::string_view target);
+
 // Parses an origin-form ("/a/b?x=1") or absolute-form ("http://host/a/b?x=1") target.
 // On failure returns nullopt and sets `error` to a message for the client.
 std::optional<ParsedTarget> parseTarget(std::string_view target, std::string& error);

@@ -103,7 +103,7 @@ TEST_CASE("Kibana-style errors under /api: 404, 405 with Allow, a thrown HttpErr
   checkKibanaError(client.get("/api/fixture/nothing"), 404, "Not Found");
   const auto wrongMethod = client.send("DELETE", "/api/fixture/hello");
   checkKibanaError(wrongMethod, 405, "DELETE");
-  CHECK(wrongMethod.header("Allow") == "GET");
+  CHECK(wrongMethod.header("Allow") == "GET, HEAD");
   checkKibanaError(client.get("/api/fixture/conflict"), 409, "the fixture is in conflict");
 
   const auto crash = client.get("/api/fixture/crash", {{"X-Request-Id", "crash-1"}});
