@@ -217,6 +217,9 @@ struct Host::State {
     if (standardSet) standardSet->stopAll();
     if (prebootSet) prebootSet->stopAll();
     if (pool) pool->stop();
+    // Routes and the authenticator hold plugin code: gone before the libraries are.
+    if (services) services->http = nullptr;
+    http.reset();
     apis.clear();
     if (standardSet) standardSet->release();
     if (prebootSet) prebootSet->release();

@@ -24,6 +24,9 @@
 namespace orrery::server {
 
 struct Route {
+  // Keeps the owner's library loaded while the route (and so its handler code) exists.
+  // First, so that it is released last, after the handler.
+  std::shared_ptr<void> library;
   http::Method method = http::Method::get;
   std::string pattern;
   // Literal text, or the parameter name when `isParam`.
@@ -35,8 +38,6 @@ struct Route {
   http::Handler handler;
   http::RouteOptions options;
   std::string owner;  // plugin id, or "core"
-  // Keeps the owner's library loaded while the route (and so its handler code) exists.
-  std::shared_ptr<void> library;
 };
 
 struct RouteLookup {

@@ -56,9 +56,9 @@ struct Fixture {
     for (auto* space : {main.get(), preboot.get()}) {
       for (const char* path : {"/api/items/{id}", "/api/items/_list", "/api/items/{id}/parts/{part}", "/"}) {
         if (space == main.get() && std::string_view(path) == "/") continue;
-        space->kibana.add({http::Method::get, path, {}, echoParams, {}, "fuzz", nullptr});
+        space->kibana.add({nullptr, http::Method::get, path, {}, echoParams, {}, "fuzz"});
       }
-      space->elasticsearch.add({http::Method::post, "/{index}/_search", {}, echoParams, {}, "fuzz", nullptr});
+      space->elasticsearch.add({nullptr, http::Method::post, "/{index}/_search", {}, echoParams, {}, "fuzz"});
       space->kibana.seal([](const std::string&) { return true; });
       space->elasticsearch.seal([](const std::string&) { return true; });
     }

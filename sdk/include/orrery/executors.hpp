@@ -81,6 +81,9 @@ class Executors {
 
   // `co_await executors.blocking(work)` in a Task: runs `work` on the blocking pool and
   // resumes the coroutine on an I/O thread with its result, or rethrows what it threw.
+  // With g++ 12, name a capturing lambda before the co_await (`auto work = [s] {...};
+  // co_await ex.blocking(std::move(work));`): a lambda temporary inside the co_await
+  // expression has its captures destroyed twice (a GCC coroutine bug).
   template <class Work>
   auto blocking(Work work) {
     return BlockingAwaiter<Work>{*this, std::move(work), {}};

@@ -16,70 +16,18 @@
 #include <utility>
 #include <vector>
 
+#include "tests/support/finish_task.hpp"
+#include "tests/support/recording_logger.hpp"
+
 namespace orrery::http_test {
 
-// Runs `task` through startTask. The tasks of these tests never suspend, so `done` has run
-// when startTask returns; the REQUIRE turns a task left hanging into a failure.
+// The tasks of these tests never suspend: they finish inside startTask.
 template <class T>
 T run(Task<T> task) {
-  bool finished = false;
-  std::exception_ptr error;
-  std::optional<T> result;
-  startTask(std::move(task), [&](std::exception_ptr e, std::optional<T> value) noexcept {
-    finished = true;
-    error = e;
-    result = std::move(value);
-  });
-  REQUIRE_MESSAGE(finished, "the task did not finish inside startTask");
-  if (error) std::rethrow_exception(error);
-  return std::move(*result);
+  return orrery::test::finishTask(std::move(task));
 }
 
-inline void run(Task<void> task) {
-  bool finished = false;
-  std::exception_ptr error;
-  startTask(std::move(task), [&](std::exception_ptr e) noexcept {
-    finished = true;
-    error = e;
-  });
-  REQUIRE_MESSAGE(finished, "the task did not finish inside startTask");
-  if (error) std::rethrow_exception(error);
-}
-
-class RecordingLogger final : public Logger {
- public:
-  struct Record {
-    LogLevel level;
-    std::string message;
-    LogFields fields;
-  };
-
-  explicit RecordingLogger(std::string name = "http") : name_(std::move(name)) {}
-
-  bool enabled(LogLevel) const override { return true; }
-  void log(LogLevel level, std::string_view message, const LogFields& fields) override {
-    records.push_back({level, std::string(message), fields});
-  }
-  Logger& child(std::string_view suffix) override {
-    auto& slot = children_[std::string(suffix)];
-    if (!slot) slot = std::make_unique<RecordingLogger>(name_ + "." + std::string(suffix));
-    return *slot;
-  }
-  const std::string& name() const override { return name_; }
-
-  bool has(LogLevel level, std::string_view text) const {
-    for (const auto& record : records) {
-      if (record.level == level && record.message.find(text) != std::string::npos) return true;
-    }
-    return false;
-  }
-
-  std::vector<Record> records;
-
- private:
-  std::string name_;
-  std::map<std::string, std::unique_ptr<RecordingLogger>> children_;
-};
+using RecordingLogger = orrery::test::RecordingLogger;
 
 // Answers every request with the same result; counts how often it was asked.
 class FixedAuthenticator final : public http::Authenticator {
