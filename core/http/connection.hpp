@@ -172,7 +172,6 @@ class Connection {
         ec == asio::error::operation_aborted) {
       co_return;
     }
-    const std::string id = requestIdFor(std::nullopt);
     if (ec == beast::error::timeout) {
       // tcp_stream closed the socket on expiry: nothing can be sent any more.
       core_->log.info("closed a connection from " + remote_ + ": the request did not arrive within " +
@@ -190,6 +189,7 @@ class Connection {
       message = "request body is larger than the limit";
     }
     auto response = Dispatcher::errorResponse(Surface::kibana, status, message);
+    const std::string id = requestIdFor(std::nullopt);
     const auto bytes = co_await write(response, 11, false, false, id);
     logAccess("-", "-", status, bytes, started, "-", id);
   }

@@ -86,7 +86,8 @@ http::Response Dispatcher::prebootFallback(const http::Request& request, Surface
 
 http::Response Dispatcher::notRouted(const http::Request& request, Surface surface, const RouteLookup& lookup) const {
   if (phase_ == Phase::preboot) return prebootFallback(request, surface);
-  const std::string method(http::toString(request.method) == "OTHER" ? request.methodName : http::toString(request.method));
+  const std::string method = request.method == http::Method::other ? request.methodName
+                                                                     : std::string(http::toString(request.method));
   if (lookup.kind == RouteLookup::Kind::methodNotAllowed) {
     auto response = errorResponse(surface, 405,
                                   surface == Surface::elasticsearch

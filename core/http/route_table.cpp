@@ -172,16 +172,16 @@ RouteLookup RouteTable::find(http::Method method, std::string_view rawPath) cons
   if (!sealed_.load()) lock.lock();
 
   std::map<std::string, std::string, std::less<>> params;
-  const Route* best = nullptr;
-  const Route* bestGet = nullptr;  // for HEAD
+  const std::shared_ptr<const Route>* best = nullptr;
+  const std::shared_ptr<const Route>* bestGet = nullptr;  // for HEAD
   for (const auto& route : routes_) {
     if (!matches(*route, *segments, params)) continue;
     const bool exact = route->method == method;
     const bool headAsGet = method == http::Method::head && route->method == http::Method::get;
     if (exact) {
-      if (!best || moreSpecific(*route, *best)) best = route.get();
+      if (!best || moreSpecific(*route, **best)) best = &route;
     } else if (headAsGet) {
-      if (!bestGet || moreSpecific(*route, *bestGet)) bestGet = route.get();
+      if (!bestGet || moreSpecific(*route, **bestGet)) bestGet = &route;
     } else if (std::find(result.allowed.begin(), result.allowed.end(), route->method) == result.allowed.end()) {
       result.allowed.push_back(route->method);
     }
@@ -191,10 +191,8 @@ RouteLookup RouteTable::find(http::Method method, std::string_view rawPath) cons
     result.kind = result.allowed.empty() ? RouteLookup::Kind::notFound : RouteLookup::Kind::methodNotAllowed;
     return result;
   }
-  for (const auto& route : routes_) {
-    if (route.get() == best) result.route = route;
-  }
-  matches(*best, *segments, result.params);
+  result.route = *best;
+  matches(**best, *segments, result.params);
   result.kind = RouteLookup::Kind::found;
   return result;
 }

@@ -306,3 +306,25 @@ TEST_CASE("graceful shutdown gives up on a request at server.shutdownTimeout") {
   CHECK(host.process->waitExit().value_or(-1) == 0);
   CHECK(has(host.process->output(), "still busy at server.shutdownTimeout"));
 }
+
+TEST_CASE("idle kept-alive connections close at server.keepAliveTimeout; keepAlive false closes after each answer") {
+  const std::string request = "GET /api/fixture/hello HTTP/1.1\r\nHost: x\r\n\r\n";
+  SUBCASE("keepAliveTimeout") {
+    RoutesHost host({"--set", "server.keepAliveTimeout=200ms"});
+    RawConnection raw(host.port);
+    raw.write(request);
+    CHECK(has(raw.readUntil("world"), "200 OK"));
+    // Nothing more is sent: the server closes the idle connection on its own.
+    const auto closed = raw.readUntilClosed(std::chrono::seconds(20));
+    REQUIRE_MESSAGE(closed.has_value(), "the idle connection stayed open");
+  }
+  SUBCASE("keepAlive false") {
+    RoutesHost host({"--set", "server.keepAlive=false"});
+    RawConnection raw(host.port);
+    raw.write(request);
+    const auto answer = raw.readUntilClosed(std::chrono::seconds(20));
+    REQUIRE(answer.has_value());
+    CHECK(has(*answer, "200 OK"));
+    CHECK(has(*answer, "Connection: close"));
+  }
+}

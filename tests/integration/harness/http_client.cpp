@@ -192,22 +192,27 @@ void RawConnection::write(std::string_view bytes) {
   if (ec) throw std::runtime_error("write: " + ec.message());
 }
 
+// Reads what has arrived, waiting until `deadline`; the error ends the read (timeout,
+// EOF, reset) or is empty.
+beast::error_code RawConnection::readSome(std::chrono::steady_clock::time_point deadline) {
+  const auto left = deadline - std::chrono::steady_clock::now();
+  if (left <= std::chrono::milliseconds(0)) return beast::error::timeout;
+  char chunk[4096];
+  beast::error_code ec;
+  std::size_t n = 0;
+  impl_->stream.expires_after(std::chrono::duration_cast<std::chrono::milliseconds>(left));
+  impl_->stream.async_read_some(asio::buffer(chunk), [&](beast::error_code e, std::size_t size) {
+    ec = e;
+    n = size;
+  });
+  runOne(impl_->io);
+  impl_->received.append(chunk, n);
+  return ec;
+}
+
 std::string RawConnection::readUntil(std::string_view text, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (impl_->received.find(text) == std::string::npos) {
-    const auto left = deadline - std::chrono::steady_clock::now();
-    if (left <= std::chrono::milliseconds(0)) break;
-    char chunk[4096];
-    beast::error_code ec;
-    std::size_t n = 0;
-    impl_->stream.expires_after(std::chrono::duration_cast<std::chrono::milliseconds>(left));
-    impl_->stream.async_read_some(asio::buffer(chunk), [&](beast::error_code e, std::size_t size) {
-      ec = e;
-      n = size;
-    });
-    runOne(impl_->io);
-    impl_->received.append(chunk, n);
-    if (ec) break;
+  while (impl_->received.find(text) == std::string::npos && !readSome(deadline)) {
   }
   return impl_->received;
 }
@@ -217,18 +222,7 @@ void RawConnection::forget() { impl_->received.clear(); }
 std::optional<std::string> RawConnection::readUntilClosed(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    const auto left = deadline - std::chrono::steady_clock::now();
-    if (left <= std::chrono::milliseconds(0)) return std::nullopt;
-    char chunk[4096];
-    beast::error_code ec;
-    std::size_t n = 0;
-    impl_->stream.expires_after(std::chrono::duration_cast<std::chrono::milliseconds>(left));
-    impl_->stream.async_read_some(asio::buffer(chunk), [&](beast::error_code e, std::size_t size) {
-      ec = e;
-      n = size;
-    });
-    runOne(impl_->io);
-    impl_->received.append(chunk, n);
+    const auto ec = readSome(deadline);
     if (ec == beast::error::timeout) return std::nullopt;
     if (ec) return impl_->received;  // EOF or reset: closed
   }

@@ -2,6 +2,7 @@
 // Every operation has an upper bound on its time; nothing waits by sleeping.
 #pragma once
 
+#include <boost/system/error_code.hpp>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -62,6 +63,8 @@ class RawConnection {
   void forget();
 
  private:
+  boost::system::error_code readSome(std::chrono::steady_clock::time_point deadline);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
