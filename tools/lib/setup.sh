@@ -42,3 +42,19 @@ orrery_configure() {
     meson setup "$dir" "$ORRERY_ROOT" "$@"
   fi
 }
+
+# orrery_install_node_packages: the test-only npm packages (playwright-core, the official
+# Elasticsearch client). Each test folder that needs some has its own package.json and
+# package-lock.json; `npm ci` installs exactly the locked versions from the npm registry,
+# and runs again only when the lock file is newer than the installed tree.
+orrery_install_node_packages() {
+  local lock dir
+  for lock in "$ORRERY_ROOT"/tests/*/package-lock.json; do
+    [ -f "$lock" ] || continue
+    dir=$(dirname "$lock")
+    if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$lock" -nt "$dir/node_modules/.package-lock.json" ]; then
+      echo "tools: npm ci in ${dir#"$ORRERY_ROOT"/}" >&2
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    fi
+  done
+}
