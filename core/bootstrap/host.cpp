@@ -15,8 +15,11 @@
 #include "core/bootstrap/plugin_plan.hpp"
 #include "core/bootstrap/startup_error.hpp"
 #include "core/config/config_check.hpp"
+#include "core/config/config_loader.hpp"
+#include "core/config/host_config_view.hpp"
 #include "core/executors/executor_pool.hpp"
 #include "core/http/http_host.hpp"
+#include "core/http/landing_page.hpp"
 #include "core/logging/logging_service.hpp"
 #include "core/plugins/api_registry.hpp"
 #include "core/plugins/deadline_runner.hpp"
@@ -65,6 +68,8 @@ struct Host::State {
   std::unique_ptr<plugins::HostServices> services;
   std::shared_ptr<std::atomic<double>> startupMs = std::make_shared<std::atomic<double>>(-1.0);
   LoadedConfig config;
+  // The config as it was at start, for preboot plugins (they run before any reload).
+  std::unique_ptr<config::HostConfigView> hostConfig;
   // Graphs own the manifests the sets point into: declared before the sets.
   std::unique_ptr<plugins::PluginGraph> bootGraph;
   std::unique_ptr<plugins::PluginGraph> reloadedGraph;
@@ -95,6 +100,7 @@ struct Host::State {
                                                                       server::AuthGate::Mode::disabled;
                                                              }}),
                            {.auth = orrery::http::Auth::optional});
+    http->coreRouter().get("/", server::landingPageHandler(ORRERY_VERSION), {.auth = orrery::http::Auth::none});
     try {
       http->listen();
     } catch (const std::runtime_error& e) {
@@ -255,6 +261,9 @@ int Host::run() {
     });
     s.services = std::make_unique<plugins::HostServices>(
         plugins::HostServices{s.logging, s.status, *s.pool, s.apis, s.holds, s.config.core.dataPath});
+    s.hostConfig = std::make_unique<config::HostConfigView>(
+        s.config.tree, s.options.configFile.value_or(config::kDefaultConfigFile));
+    s.services->hostConfig = s.hostConfig.get();
 
     s.bootGraph = planPlugins(pluginFolders(s.options, s.config.core), s.config.disabledPlugins);
     s.registerPlugins(*s.bootGraph, std::nullopt);

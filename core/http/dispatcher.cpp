@@ -48,8 +48,20 @@ std::string methodList(const std::vector<http::Method>& methods) {
 }  // namespace
 
 Dispatcher::Dispatcher(Phase phase, std::shared_ptr<RouteSpace> routes, std::shared_ptr<const AuthGate> gate,
-                       orrery::Logger& log, std::size_t maxBodyBytes)
-    : phase_(phase), routes_(std::move(routes)), gate_(std::move(gate)), log_(log), maxBodyBytes_(maxBodyBytes) {}
+                       orrery::Logger& log, std::size_t maxBodyBytes, std::shared_ptr<const RouteSpace> prebootRoutes)
+    : phase_(phase),
+      routes_(std::move(routes)),
+      prebootRoutes_(std::move(prebootRoutes)),
+      gate_(std::move(gate)),
+      log_(log),
+      maxBodyBytes_(maxBodyBytes) {}
+
+bool Dispatcher::servedOnlyInPreboot(const http::Request& request, std::string_view rawPath) const {
+  if (phase_ != Phase::serving || !prebootRoutes_) return false;
+  if (!under(request.path, "/api") && !under(request.path, "/internal")) return false;
+  const auto kind = prebootRoutes_->kibana.find(request.method, rawPath).kind;
+  return kind == RouteLookup::Kind::found || kind == RouteLookup::Kind::methodNotAllowed;
+}
 
 Surface Dispatcher::surfaceOf(std::string_view rawPath) const {
   return under(rawPath, routes_->elasticsearchMount) ? Surface::elasticsearch : Surface::kibana;
@@ -146,6 +158,10 @@ Prepared Dispatcher::prepare(http::Request& request) const {
       prepared.early = errorResponse(prepared.surface, 400, "the request path has an invalid percent-encoding");
       return prepared;
     default:
+      if (prepared.surface == Surface::kibana && servedOnlyInPreboot(request, routedPath)) {
+        prepared.early = errorResponse(prepared.surface, 400, "Cannot process request outside of preboot stage.");
+        return prepared;
+      }
       prepared.early = notRouted(request, prepared.surface, prepared.lookup);
       return prepared;
   }

@@ -8,7 +8,9 @@
 //             with Retry-After, any other path redirects to the preboot page ("/") with
 //             ?next= carrying the original path and query.
 //   starting  preboot is over, standard plugins are being set up: everything is 503.
-//   serving   the standard plugins' routes, behind the authentication gate.
+//   serving   the standard plugins' routes, behind the authentication gate. An /api or
+//             /internal path that only a preboot plugin served answers 400 "outside of
+//             preboot" rather than 404: the caller is talking to a setup step that is over.
 #pragma once
 
 #include <cstddef>
@@ -50,8 +52,9 @@ struct Prepared {
 
 class Dispatcher {
  public:
+  // `prebootRoutes` (serving phase only, may be null): the routes preboot served.
   Dispatcher(Phase phase, std::shared_ptr<RouteSpace> routes, std::shared_ptr<const AuthGate> gate,
-             orrery::Logger& log, std::size_t maxBodyBytes);
+             orrery::Logger& log, std::size_t maxBodyBytes, std::shared_ptr<const RouteSpace> prebootRoutes = nullptr);
 
   Phase phase() const { return phase_; }
 
@@ -69,8 +72,11 @@ class Dispatcher {
   http::Response prebootFallback(const http::Request& request, Surface surface) const;
   http::Response notRouted(const http::Request& request, Surface surface, const RouteLookup& lookup) const;
 
+  bool servedOnlyInPreboot(const http::Request& request, std::string_view rawPath) const;
+
   Phase phase_;
   std::shared_ptr<RouteSpace> routes_;
+  std::shared_ptr<const RouteSpace> prebootRoutes_;
   std::shared_ptr<const AuthGate> gate_;
   orrery::Logger& log_;
   std::size_t maxBodyBytes_;

@@ -41,6 +41,7 @@ class HttpHost::PluginService final : public orrery::http::HttpService {
   orrery::http::Router& router() override { return router_; }
   orrery::http::Router& elasticsearchRouter() override { return elasticsearchRouter_; }
   std::string elasticsearchMount() const override { return host_.options_.elasticsearchMount; }
+  std::string serverUrl() const override { return host_.url(); }
 
   void registerAuthenticator(std::shared_ptr<orrery::http::Authenticator> authenticator) override {
     refuseInPreboot();
@@ -73,7 +74,7 @@ HttpHost::HttpHost(boost::asio::io_context& io, ServerOptions options, orrery::L
       log_(log),
       // The preboot page may live anywhere; main routes stay under their surfaces.
       prebootRoutes_(std::make_shared<RouteSpace>(std::vector<std::string>{}, options_.elasticsearchMount)),
-      mainRoutes_(std::make_shared<RouteSpace>(std::vector<std::string>{"/api", "/internal", "/app"},
+      mainRoutes_(std::make_shared<RouteSpace>(std::vector<std::string>{"/", "/api", "/internal", "/app"},
                                                options_.elasticsearchMount)),
       gate_(std::make_shared<AuthGate>()),
       coreRouter_(std::make_unique<OwnedRouter>(mainRoutes_->kibana, "core", nullptr)),
@@ -136,7 +137,7 @@ void HttpHost::serveMain(const OwnerFilter& running) {
       log_.error("no security plugin is running: routes that need authentication answer 503");
       break;
   }
-  handOver(std::make_shared<Dispatcher>(Phase::serving, mainRoutes_, gate_, log_, options_.maxBodyBytes));
+  handOver(std::make_shared<Dispatcher>(Phase::serving, mainRoutes_, gate_, log_, options_.maxBodyBytes, prebootRoutes_));
   log_.info("serving " + std::to_string(mainRoutes_->kibana.size() + mainRoutes_->elasticsearch.size()) +
                 " routes on " + server_->url(),
             {{"url", server_->url()}});

@@ -121,11 +121,14 @@ void RouteTable::add(Route route) {
   route.segments = parsePattern(route.pattern);
   if (!requiredPrefixes_.empty()) {
     const bool allowed = std::any_of(requiredPrefixes_.begin(), requiredPrefixes_.end(), [&](const std::string& p) {
-      return route.pattern == p || route.pattern.starts_with(p + "/");
+      // "/" among the prefixes allows the root page itself, not everything.
+      return route.pattern == p || (p != "/" && route.pattern.starts_with(p + "/"));
     });
     if (!allowed) {
       std::string list;
-      for (const auto& p : requiredPrefixes_) list += (list.empty() ? "" : ", ") + p;
+      for (const auto& p : requiredPrefixes_) {
+        if (p != "/") list += (list.empty() ? "" : ", ") + p;
+      }
       throw http::RouteError("route path '" + route.pattern + "' of plugin '" + route.owner + "' must be under one of " +
                              list);
     }

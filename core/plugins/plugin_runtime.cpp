@@ -101,6 +101,7 @@ class PrebootStageContext final : public StageContext<orrery::PrebootContext> {
   using StageContext::StageContext;
   orrery::PrebootService& preboot() override { return runtime_.preboot(); }
   orrery::http::HttpService& http() override { return runtime_.http(); }
+  const orrery::HostConfig& hostConfig() const override { return runtime_.hostConfig(); }
 };
 
 class SetupStageContext final : public StageContext<orrery::SetupContext> {
@@ -187,6 +188,11 @@ orrery::http::HttpService& PluginRuntime::http() {
     http_ = services_.http->serviceFor(manifest_.id, library_, manifest_.type == PluginType::preboot);
   }
   return *http_;
+}
+
+const orrery::HostConfig& PluginRuntime::hostConfig() const {
+  if (!services_.hostConfig) throw std::logic_error("no host configuration in this host");
+  return *services_.hostConfig;
 }
 
 void PluginRuntime::cancel() { stop_.cancel(); }

@@ -41,6 +41,9 @@ struct HostServices {
   std::filesystem::path dataPath;
   // Null in unit tests that run plugins without HTTP: http() then throws.
   server::HttpHost* http = nullptr;
+  // The host's configuration as preboot plugins see it; null in unit tests (hostConfig()
+  // then throws).
+  const orrery::HostConfig* hostConfig = nullptr;
 };
 
 // Finds a dependency's contract for a stage; empty if that plugin is not running.
@@ -78,6 +81,7 @@ class PluginRuntime {
   orrery::LifecycleContext& lifecycle() { return *lifecycle_; }
   orrery::PrebootService& preboot() { return *preboot_; }
   orrery::http::HttpService& http();
+  const orrery::HostConfig& hostConfig() const;
   const std::filesystem::path& dataPath() const { return services_.dataPath; }
 
  private:

@@ -48,10 +48,17 @@ TEST_CASE("preboot serves its plugins' routes, 503 for other API paths, redirect
   CHECK(client.send("POST", "/internal/preboot_page/done").status == 200);
   REQUIRE_MESSAGE(host->waitForOutput("orrery ready in"), host->output());
 
-  // The same port now serves the main routes; preboot routes are gone.
+  // The same port now serves the main routes; preboot's API routes say they are over,
+  // and its page is gone (the main server's root page answers instead).
   HttpClient after(port);
   CHECK(after.get("/api/fixture/hello").status == 200);
-  CHECK(after.get("/internal/preboot_page/ping").status == 404);
+  const auto over = after.get("/internal/preboot_page/ping");
+  CHECK(over.status == 400);
+  CHECK(over.json()["message"] == "Cannot process request outside of preboot stage.");
+  CHECK(after.get("/internal/preboot_page/other").status == 404);
+  const auto root = after.get("/");
+  CHECK(root.status == 200);
+  CHECK(root.body.find("Orrery is running") != std::string::npos);
   CHECK(harness::listeningPort(*host) == port);
   CHECK(host->count("http server listening on") == 1);
   host->signal(SIGTERM);

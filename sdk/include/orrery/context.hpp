@@ -15,6 +15,7 @@
 #include "orrery/config.hpp"
 #include "orrery/contract.hpp"
 #include "orrery/executors.hpp"
+#include "orrery/host_config.hpp"
 #include "orrery/http/service.hpp"
 #include "orrery/lifecycle_context.hpp"
 #include "orrery/logger.hpp"
@@ -86,6 +87,8 @@ class PrebootContext : public PluginContext {
   virtual PrebootService& preboot() = 0;
   // Routes served by the preboot server while the host is in preboot.
   virtual http::HttpService& http() = 0;
+  // The host's configuration and the file it comes from (SDK 1.2).
+  virtual const HostConfig& hostConfig() const = 0;
 };
 
 }  // namespace orrery

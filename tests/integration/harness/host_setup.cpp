@@ -50,6 +50,9 @@ std::vector<std::string> HostSetup::arguments(std::vector<std::string> extraArgs
                                 "--set",     "path.data=" + (root_ / "data").string(),
                                 "--set",     "plugins.lifecycle.timeout=2s",
                                 "--set",     "plugins.lifecycle.warnAfter=1s",
+                                // The first-run setup page would hold every test host in
+                                // preboot; its own tests turn it back on.
+                                "--set",     "interactive_setup.enabled=false",
                                 // Every test its own free port; tests read it from the log.
                                 "--set",     "server.port=0"};
   args.insert(args.end(), extraArgs.begin(), extraArgs.end());

@@ -535,6 +535,35 @@ TEST_CASE("starting: everything answers 503, even routes that exist") {
   CHECK(probe.calls == 0);
 }
 
+TEST_CASE("serving: an API path only preboot served answers 400 outside of preboot; others stay 404") {
+  Host host;
+  Probe probe;
+  auto preboot = std::make_shared<RouteSpace>(std::vector<std::string>{}, "/es");
+  Route setupRoute;
+  setupRoute.method = Method::post;
+  setupRoute.pattern = "/internal/setup/verify";
+  setupRoute.handler = probe.handler();
+  setupRoute.owner = "setup";
+  preboot->kibana.add(setupRoute);
+  Route page = setupRoute;
+  page.method = Method::get;
+  page.pattern = "/setup-page";
+  preboot->kibana.add(page);
+  const Dispatcher dispatcher(Phase::serving, host.routes, host.gate, host.log, kDefaultBodyLimit, preboot);
+
+  const auto over = send(dispatcher, Method::post, "/internal/setup/verify");
+  checkKibanaError(over, 400, "Bad Request");
+  CHECK(body(over)["message"] == "Cannot process request outside of preboot stage.");
+  // Another method on the same path is the same setup step.
+  CHECK(send(dispatcher, Method::get, "/internal/setup/verify").status == 400);
+  // Paths preboot never served, and preboot pages, are plain 404s.
+  checkKibanaError(send(dispatcher, Method::post, "/internal/other"), 404, "Not Found");
+  checkKibanaError(send(dispatcher, Method::get, "/setup-page"), 404, "Not Found");
+  CHECK(probe.calls == 0);
+  // Without the preboot routes (no preboot plugins), 404 as before.
+  checkKibanaError(send(host.dispatcher(Phase::serving), Method::post, "/internal/setup/verify"), 404, "Not Found");
+}
+
 TEST_CASE("errorResponse renders either shape") {
   const auto kibana = Dispatcher::errorResponse(Surface::kibana, 418, "teapot", "ignored_type");
   CHECK(kibana.body == R"({"statusCode":418,"error":"Unknown","message":"teapot"})");

@@ -312,6 +312,15 @@ TEST_CASE("required prefixes are enforced") {
   CHECK(table.size() == 3);
 }
 
+TEST_CASE("\"/\" among the prefixes allows the root page only") {
+  RouteTable table({"/", "/api"});
+  CHECK_NOTHROW(table.add(route(Method::get, "/")));
+  CHECK_NOTHROW(table.add(route(Method::get, "/api/x")));
+  const auto outside = addError(table, route(Method::get, "/other"));
+  CHECK(contains(outside, "must be under one of /api"));
+  CHECK(table.size() == 2);
+}
+
 TEST_CASE("seal() drops the routes of owners not kept and refuses later additions") {
   RouteTable table;
   table.add(route(Method::get, "/api/a", "kept"));

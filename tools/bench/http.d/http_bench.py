@@ -48,7 +48,8 @@ def orrery_config(tmp):
     return ("server:\n  port: 0\n"
             "path:\n  data: %s\n"
             "logging:\n  level: warn\n  loggers:\n    host: info\n    http: info\n    http.access: warn\n"
-            "security:\n  enabled: false\n" % json.dumps(str(tmp / "data")))
+            "security:\n  enabled: false\n"
+            "interactive_setup:\n  enabled: false\n" % json.dumps(str(tmp / "data")))
 
 
 NGINX_CONF = """\

@@ -28,6 +28,12 @@ class HttpService {
   // and the host warns about it at start. Without either call, routes that need a user
   // answer 503, so a missing security plugin never opens the host up.
   virtual void disableAuthentication(std::string reason) = 0;
+
+  // Where the host's server listens, as a URL without a trailing slash, e.g.
+  // "http://127.0.0.1:5601" ("https://" with TLS; the port actually bound, also when the
+  // configuration asked for port 0). For log lines that tell an operator where to go.
+  // (SDK 1.2)
+  virtual std::string serverUrl() const = 0;
 };
 
 }  // namespace orrery::http

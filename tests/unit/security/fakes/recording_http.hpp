@@ -38,6 +38,7 @@ class RecordingHttpService final : public http::HttpService {
   http::Router& router() override { return router_; }
   http::Router& elasticsearchRouter() override { return elasticsearchRouter_; }
   std::string elasticsearchMount() const override { return "/es"; }
+  std::string serverUrl() const override { return "http://127.0.0.1:5601"; }
   void registerAuthenticator(std::shared_ptr<http::Authenticator> a) override {
     if (authenticator || disabledReason) throw std::logic_error("authentication configured twice");
     authenticator = std::move(a);
