@@ -43,21 +43,30 @@ class InteractiveSetupPlugin final : public PrebootPlugin {
     paths.defaultDataFolder = std::filesystem::absolute(ctx.dataPath() / "indices").lexically_normal();
     paths.workingFolder = std::filesystem::current_path();
 
+    codeFile_ = paths.codeFile;
     hold_ = ctx.preboot().holdSetupUntilResolved("waiting for the operator to finish the setup page");
     auto session = std::make_shared<SetupSession>(paths, makeRandomCode(), ctx.config().getDuration("connectionTimeout"),
                                                   [hold = hold_] { hold->resolve({.reloadConfig = true}); });
     session->code().writeTo(paths.codeFile);
     registerRoutes(ctx.http().router(), ctx.executors(), session);
 
-    ctx.status().report(ServiceLevel::degraded, "waiting for the operator to finish the setup page");
+    ctx.status().report(ServiceLevel::available, "waiting for the operator to finish the setup page");
     ctx.logger().info("interactive setup is needed: " + activation.reason);
     ctx.logger().info("Go to " + ctx.http().serverUrl() + "/?code=" + session->code().text() +
                       " to get started (the code is also in " + paths.codeFile.string() + ")");
   }
 
+  // A code outlives neither setup nor the process that made it (a save removes it too).
+  void stop() override {
+    if (codeFile_.empty()) return;
+    std::error_code ignored;
+    std::filesystem::remove(codeFile_, ignored);
+  }
+
  private:
   // Dropping an unresolved hold would stop the host: keep it until the plugin goes.
   std::shared_ptr<SetupHold> hold_;
+  std::filesystem::path codeFile_;
 };
 
 }  // namespace

@@ -103,6 +103,12 @@ TEST_CASE("a fresh install holds in preboot with a code in the log and in the da
   // Other pages lead to the setup page; APIs wait.
   CHECK(host.client().get("/app/anything").status == 302);
   CHECK(host.client().get("/api/status").status == 503);
+
+  // Stopping while on hold exits 0 and takes the code with it.
+  host.process->signal(SIGTERM);
+  CHECK(host.process->waitExit().value_or(-1) == 0);
+  host.process.reset();
+  CHECK_FALSE(std::filesystem::exists(codeFile));
 }
 
 TEST_CASE("verification: wrong codes count down, the fifth locks setup until restart") {
