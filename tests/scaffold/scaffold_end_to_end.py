@@ -198,7 +198,9 @@ class Host:
 def run_host(orrery, plugin_folder, tmp, env):
     config = tmp / "empty.yml"
     config.write_text("")
+    # A fresh data folder would hold the host in first-run setup (interactive_setup).
     host = Host([orrery, "--plugin-path", plugin_folder, "--set", f"path.data={tmp / 'data'}",
+                 "--set", "interactive_setup.enabled=false",
                  "--set", "demo.greeting=Howdy", "--config", config], env)
     try:
         if not host.wait_for("orrery ready in", READY_TIMEOUT_S):
