@@ -1,0 +1,25 @@
+// The Elasticsearch-compatible API on the host's Elasticsearch router (mounted at /es by
+// default): cluster info, indices, documents, _bulk, _refresh, _search, _count and
+// _cat/indices, with Elasticsearch's response and error shapes.
+#pragma once
+
+#include <memory>
+#include <orrery/executors.hpp>
+#include <orrery/http/router.hpp>
+
+#include "engine.hpp"
+#include "search_service.hpp"
+
+namespace orrery::data {
+
+struct EsApi {
+  std::shared_ptr<Engine> engine;
+  std::shared_ptr<SearchService> search;
+  Executors* executors = nullptr;
+  std::string clusterName = "orrery";
+  std::string clusterUuid;
+};
+
+void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api);
+
+}  // namespace orrery::data

@@ -1,0 +1,49 @@
+// The embedded engine: the indices under one folder (`<root>/<index name>/`), opened at
+// start, created on demand (explicitly or by the first document written to a new name),
+// resolved from index expressions (`logs-*,metrics`, `_all`, `-excluded`).
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "index.hpp"
+
+namespace orrery::data {
+
+class Engine {
+ public:
+  explicit Engine(std::filesystem::path root);
+
+  const std::filesystem::path& root() const { return root_; }
+
+  // Throws resource_already_exists_exception, invalid_index_name_exception, ...
+  std::shared_ptr<Index> createIndex(const std::string& name, const nlohmann::json& body);
+  // Throws index_not_found_exception.
+  std::shared_ptr<Index> index(const std::string& name) const;
+  std::shared_ptr<Index> findIndex(const std::string& name) const;
+  // The index, created with defaults when it does not exist (auto_create_index).
+  std::shared_ptr<Index> indexForWrite(const std::string& name);
+  void deleteIndex(const std::string& expression);
+
+  // Concrete indices named by `expression`; a missing concrete name throws
+  // index_not_found_exception unless `ignoreUnavailable`; a wildcard may match none.
+  std::vector<std::shared_ptr<Index>> resolve(const std::string& expression, bool ignoreUnavailable = false) const;
+  std::vector<std::shared_ptr<Index>> all() const;
+
+ private:
+  std::filesystem::path root_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<Index>> indices_;
+};
+
+// Throws invalid_index_name_exception when `name` is not a valid index name.
+void validateIndexName(const std::string& name);
+// Shell-style match with `*` only, as index patterns use.
+bool wildcardMatch(std::string_view pattern, std::string_view text);
+
+}  // namespace orrery::data

@@ -1,0 +1,51 @@
+// Errors of the embedded search engine, carrying the Elasticsearch error type and status
+// that the /es API answers with (e.g. index_not_found_exception 404).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace orrery::data {
+
+class EngineError : public std::runtime_error {
+ public:
+  EngineError(int status, std::string type, std::string reason, nlohmann::json extra = nlohmann::json::object())
+      : std::runtime_error(reason), status_(status), type_(std::move(type)), extra_(std::move(extra)) {}
+
+  int status() const noexcept { return status_; }
+  const std::string& type() const noexcept { return type_; }
+  // Fields Elasticsearch adds beside type and reason (index, resource.id, ...).
+  const nlohmann::json& extra() const noexcept { return extra_; }
+
+  // The cause object: {"type", "reason", ...extra}.
+  nlohmann::json cause() const {
+    nlohmann::json out = {{"type", type_}, {"reason", what()}};
+    for (const auto& [key, value] : extra_.items()) out[key] = value;
+    return out;
+  }
+  // The whole Elasticsearch error body.
+  nlohmann::json body() const {
+    nlohmann::json top = cause();
+    top["root_cause"] = nlohmann::json::array({cause()});
+    return {{"error", top}, {"status", status_}};
+  }
+
+ private:
+  int status_;
+  std::string type_;
+  nlohmann::json extra_;
+};
+
+inline EngineError parsingError(std::string reason) { return EngineError(400, "parsing_exception", std::move(reason)); }
+inline EngineError illegalArgument(std::string reason) {
+  return EngineError(400, "illegal_argument_exception", std::move(reason));
+}
+inline EngineError indexNotFound(const std::string& index) {
+  return EngineError(404, "index_not_found_exception", "no such index [" + index + "]",
+                     {{"resource.type", "index_or_alias"}, {"resource.id", index}, {"index_uuid", "_na_"},
+                      {"index", index}});
+}
+
+}  // namespace orrery::data

@@ -1,0 +1,264 @@
+#include "index.hpp"
+
+#include <chrono>
+#include <random>
+
+#include "errors.hpp"
+
+namespace orrery::data {
+namespace {
+
+std::int64_t nowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string randomToken(std::size_t length) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  std::string out(length, 'A');
+  for (auto& c : out) c = kAlphabet[rng() % 64];
+  return out;
+}
+
+nlohmann::json mappingSpec(const Mapping& mapping) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [name, f] : mapping.fields()) {
+    nlohmann::json spec = {{"type", toString(f.type)}, {"sourcePath", f.sourcePath}, {"parent", f.parent}};
+    if (f.ignoreAbove) spec["ignore_above"] = *f.ignoreAbove;
+    out[name] = spec;
+  }
+  return out;
+}
+
+std::map<std::string, FieldMapping> specFields(const nlohmann::json& spec) {
+  std::map<std::string, FieldMapping> out;
+  if (!spec.is_object()) return out;
+  for (const auto& [name, s] : spec.items()) {
+    FieldMapping f;
+    f.type = fieldTypeFromString(s.value("type", "keyword")).value_or(FieldType::keyword);
+    f.sourcePath = s.value("sourcePath", name);
+    f.parent = s.value("parent", "");
+    if (s.contains("ignore_above")) f.ignoreAbove = s["ignore_above"].get<std::size_t>();
+    out[name] = f;
+  }
+  return out;
+}
+
+// Merges `patch` into `target` as a partial update does: objects recursively, the rest replaced.
+void mergeDoc(nlohmann::json& target, const nlohmann::json& patch) {
+  for (const auto& [key, value] : patch.items()) {
+    if (value.is_object() && target.contains(key) && target[key].is_object()) {
+      mergeDoc(target[key], value);
+    } else {
+      target[key] = value;
+    }
+  }
+}
+
+}  // namespace
+
+std::string generateId() { return randomToken(20); }
+
+int WriteResult::status() const {
+  if (error) return error->status();
+  if (outcome && outcome->result == "created") return 201;
+  if (outcome && outcome->result == "not_found") return 404;
+  return 200;
+}
+
+Index::Index(std::filesystem::path dir, std::string name, IndexSettings settings)
+    : dir_(std::move(dir)), name_(std::move(name)), settings_(std::move(settings)) {}
+
+Index::~Index() {
+  shards_.clear();
+  if (deleted_) {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+}
+
+std::shared_ptr<Index> Index::create(const std::filesystem::path& dir, const std::string& name,
+                                     const nlohmann::json& settings, const nlohmann::json& mappings) {
+  IndexSettings s;
+  s.uuid = randomToken(22);
+  s.creationDate = nowMillis();
+  if (settings.is_object()) {
+    const nlohmann::json* index = &settings;
+    if (settings.contains("index") && settings["index"].is_object()) index = &settings["index"];
+    for (const auto& [key, value] : index->items()) {
+      const std::string k = key.starts_with("index.") ? key.substr(6) : key;
+      if (k == "number_of_shards") {
+        std::int64_t n = 0;
+        if (value.is_number_integer()) n = value.get<std::int64_t>();
+        else if (value.is_string()) n = std::atoll(value.get<std::string>().c_str());
+        if (n < 1 || n > 64) {
+          throw illegalArgument("Failed to parse value [" + (value.is_string() ? value.get<std::string>() : value.dump()) +
+                                "] for setting [index.number_of_shards] must be >= 1 and <= 64");
+        }
+        s.numberOfShards = static_cast<int>(n);
+      } else if (k == "number_of_replicas" || k == "refresh_interval" || k == "max_result_window") {
+        // accepted; a single node has no replicas and writes are visible at once
+      } else {
+        throw illegalArgument("unknown setting [index." + k + "] please check that any required plugins are installed, or check the breaking changes documentation for removed settings");
+      }
+    }
+  }
+  Mapping mapping = Mapping::fromJson(mappings);
+  std::filesystem::create_directories(dir);
+  std::shared_ptr<Index> index(new Index(dir, name, s));
+  index->mapping_ = mapping;
+  const nlohmann::json settingsMeta = {{"number_of_shards", s.numberOfShards}, {"uuid", s.uuid},
+                                       {"creation_date", s.creationDate}, {"name", name}};
+  for (int i = 0; i < s.numberOfShards; ++i) {
+    auto shard = std::make_unique<Shard>(dir / ("shard-" + std::to_string(i) + ".sqlite"), i);
+    shard->setMeta("settings", settingsMeta);
+    shard->setMeta("mapping", mappingSpec(mapping));
+    index->shards_.push_back(std::move(shard));
+  }
+  return index;
+}
+
+std::shared_ptr<Index> Index::open(const std::filesystem::path& dir, const std::string& name) {
+  auto first = std::make_unique<Shard>(dir / "shard-0.sqlite", 0);
+  const auto meta = first->meta("settings");
+  if (!meta.is_object()) throw std::runtime_error("index folder " + dir.string() + " has no settings in shard-0");
+  IndexSettings s;
+  s.numberOfShards = meta.value("number_of_shards", 1);
+  s.uuid = meta.value("uuid", "");
+  s.creationDate = meta.value("creation_date", std::int64_t{0});
+  std::shared_ptr<Index> index(new Index(dir, name, s));
+  index->shards_.push_back(std::move(first));
+  for (int i = 1; i < s.numberOfShards; ++i) {
+    index->shards_.push_back(std::make_unique<Shard>(dir / ("shard-" + std::to_string(i) + ".sqlite"), i));
+  }
+  for (auto& shard : index->shards_) index->mapping_.merge(specFields(shard->meta("mapping")));
+  return index;
+}
+
+Mapping Index::mapping() const {
+  std::lock_guard lock(mappingMutex_);
+  return mapping_;
+}
+
+nlohmann::json Index::settingsJson() const {
+  return {{"index",
+           {{"number_of_shards", std::to_string(settings_.numberOfShards)},
+            {"number_of_replicas", "0"},
+            {"uuid", settings_.uuid},
+            {"creation_date", std::to_string(settings_.creationDate)},
+            {"provided_name", name_},
+            {"version", {{"created", "8080099"}}}}}};
+}
+
+int Index::shardFor(const std::string& id) const {
+  // FNV-1a: stable across runs and builds, unlike std::hash.
+  std::uint64_t hash = 1469598103934665603ull;
+  for (unsigned char c : id) hash = (hash ^ c) * 1099511628211ull;
+  return static_cast<int>(hash % static_cast<std::uint64_t>(settings_.numberOfShards));
+}
+
+std::optional<StoredDocument> Index::get(const std::string& id) {
+  auto& shard = *shards_[static_cast<std::size_t>(shardFor(id))];
+  std::lock_guard lock(shard.mutex());
+  return shard.get(id);
+}
+
+std::int64_t Index::count() {
+  std::int64_t total = 0;
+  for (auto& shard : shards_) {
+    std::lock_guard lock(shard->mutex());
+    total += shard->count();
+  }
+  return total;
+}
+
+std::vector<IndexedValue> Index::extract(const nlohmann::json& source, const std::string& id, Shard& shard) {
+  std::map<std::string, FieldMapping> added;
+  std::vector<IndexedValue> values;
+  {
+    std::lock_guard lock(mappingMutex_);
+    values = mapping_.extract(source, id, added);
+    if (added.empty()) return values;
+    mapping_.merge(added);
+  }
+  persistMapping(shard);
+  return values;
+}
+
+void Index::persistMapping(Shard& shard) {
+  nlohmann::json spec;
+  {
+    std::lock_guard lock(mappingMutex_);
+    spec = mappingSpec(mapping_);
+  }
+  shard.setMeta("mapping", spec);
+}
+
+WriteResult Index::apply(Shard& shard, WriteOp& op) {
+  WriteResult result{op.id, shard.number(), std::nullopt, std::nullopt};
+  switch (op.kind) {
+    case WriteOp::Kind::index:
+    case WriteOp::Kind::create: {
+      auto values = extract(op.source, op.id, shard);
+      result.outcome = shard.put(op.id, op.source.dump(), values,
+                                 op.kind == WriteOp::Kind::create ? OpType::create : OpType::index, op.conditions);
+      break;
+    }
+    case WriteOp::Kind::update: {
+      auto existing = shard.get(op.id);
+      nlohmann::json doc;
+      if (existing) {
+        doc = nlohmann::json::parse(existing->source);
+        mergeDoc(doc, op.source);
+      } else if (op.docAsUpsert) {
+        doc = op.source;
+      } else if (!op.upsert.is_null()) {
+        doc = op.upsert;
+      } else {
+        throw EngineError(404, "document_missing_exception", "[" + op.id + "]: document missing",
+                          {{"index", name_}, {"shard", std::to_string(shard.number())}, {"index_uuid", settings_.uuid}});
+      }
+      if (existing && doc == nlohmann::json::parse(existing->source)) {
+        result.outcome = WriteOutcome{"noop", existing->version, existing->seqNo};
+        break;
+      }
+      auto values = extract(doc, op.id, shard);
+      result.outcome = shard.put(op.id, doc.dump(), values, OpType::index, op.conditions);
+      break;
+    }
+    case WriteOp::Kind::del: result.outcome = shard.remove(op.id, op.conditions); break;
+  }
+  return result;
+}
+
+std::vector<WriteResult> Index::write(std::vector<WriteOp> ops) {
+  std::vector<WriteResult> results(ops.size());
+  std::vector<std::vector<std::size_t>> byShard(shards_.size());
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    if (ops[i].id.empty()) ops[i].id = generateId();
+    byShard[static_cast<std::size_t>(shardFor(ops[i].id))].push_back(i);
+  }
+  for (std::size_t s = 0; s < shards_.size(); ++s) {
+    if (byShard[s].empty()) continue;
+    auto& shard = *shards_[s];
+    std::lock_guard lock(shard.mutex());
+    shard.begin();
+    try {
+      for (auto i : byShard[s]) {
+        try {
+          results[i] = apply(shard, ops[i]);
+        } catch (const EngineError& error) {
+          results[i] = WriteResult{ops[i].id, static_cast<int>(s), std::nullopt, error};
+        }
+      }
+      shard.commit();
+    } catch (...) {
+      shard.rollback();
+      throw;
+    }
+  }
+  return results;
+}
+
+}  // namespace orrery::data

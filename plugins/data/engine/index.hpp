@@ -1,0 +1,89 @@
+// One index: its settings, its mapping (explicit plus dynamically added fields) and its
+// shards, each a SQLite file `<dir>/shard-<n>.sqlite`. Documents are routed to a shard by
+// a stable hash of their id. Every write is a transaction on its shard, committed before
+// the call returns, so an acknowledged write survives a restart and is visible to the
+// next search (refresh is implicit).
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "errors.hpp"
+#include "mapping.hpp"
+#include "shard.hpp"
+
+namespace orrery::data {
+
+struct IndexSettings {
+  int numberOfShards = 1;
+  std::string uuid;
+  std::int64_t creationDate = 0;
+};
+
+// One write of a bulk request, already parsed.
+struct WriteOp {
+  enum class Kind { index, create, update, del } kind = Kind::index;
+  std::string id;  // empty for index without id: generated
+  nlohmann::json source;  // index/create: the document; update: the partial `doc`
+  bool docAsUpsert = false;
+  nlohmann::json upsert;  // update: inserted when the document is missing
+  WriteConditions conditions;
+};
+
+// The result of one write: the outcome, or the error it met.
+struct WriteResult {
+  std::string id;
+  int shard = 0;
+  std::optional<WriteOutcome> outcome;
+  std::optional<EngineError> error;
+  int status() const;
+};
+
+class Index {
+ public:
+  // Creates the folder and shards; throws if it exists.
+  static std::shared_ptr<Index> create(const std::filesystem::path& dir, const std::string& name,
+                                       const nlohmann::json& settings, const nlohmann::json& mappings);
+  static std::shared_ptr<Index> open(const std::filesystem::path& dir, const std::string& name);
+  ~Index();
+
+  const std::string& name() const { return name_; }
+  const IndexSettings& settings() const { return settings_; }
+  std::vector<std::unique_ptr<Shard>>& shards() { return shards_; }
+  Mapping mapping() const;
+  nlohmann::json settingsJson() const;
+
+  int shardFor(const std::string& id) const;
+  std::optional<StoredDocument> get(const std::string& id);
+  // Runs writes in order, grouped in one transaction per shard; never throws for a
+  // single write's failure (it is in that write's result).
+  std::vector<WriteResult> write(std::vector<WriteOp> ops);
+  std::int64_t count();
+
+  // Deleted indices remove their files when the last user lets go.
+  void markDeleted() { deleted_ = true; }
+
+ private:
+  Index(std::filesystem::path dir, std::string name, IndexSettings settings);
+  std::vector<IndexedValue> extract(const nlohmann::json& source, const std::string& id, Shard& shard);
+  void persistMapping(Shard& shard);
+  WriteResult apply(Shard& shard, WriteOp& op);
+
+  std::filesystem::path dir_;
+  std::string name_;
+  IndexSettings settings_;
+  mutable std::mutex mappingMutex_;
+  Mapping mapping_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::atomic<bool> deleted_{false};
+};
+
+std::string generateId();
+
+}  // namespace orrery::data

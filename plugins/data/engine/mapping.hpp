@@ -1,0 +1,78 @@
+// An index's mapping: the type of each field (flattened to dotted paths), explicit
+// mappings as given at index creation, dynamic mapping of new fields, and conversion of
+// a document's values to what the shards store — refusing a value its field's type
+// cannot hold with a mapper_parsing_exception naming the field and the document.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sqlite.hpp"
+
+namespace orrery::data {
+
+enum class FieldType { keyword, text, long_, integer, double_, float_, boolean, date };
+
+std::string_view toString(FieldType type);
+std::optional<FieldType> fieldTypeFromString(std::string_view name);
+bool isNumeric(FieldType type);
+
+struct FieldMapping {
+  FieldType type = FieldType::keyword;
+  // The dotted path in _source the value comes from: the field itself, or the parent
+  // of a multi-field (`message.keyword` reads `message`).
+  std::string sourcePath;
+  // For a multi-field, the field it belongs to.
+  std::string parent;
+  // keyword: longer strings are not indexed (dynamic keyword subfields use 256).
+  std::optional<std::size_t> ignoreAbove;
+};
+
+// One field value of a document, converted for storage.
+struct IndexedValue {
+  std::string field;
+  FieldType type;
+  SqlValue value;  // keyword/text: string; numbers, dates, booleans: integer or real
+};
+
+class Mapping {
+ public:
+  // From the `mappings` object of a create-index request; throws mapper_parsing_exception.
+  static Mapping fromJson(const nlohmann::json& mappings);
+
+  const std::map<std::string, FieldMapping>& fields() const { return fields_; }
+  const FieldMapping* find(const std::string& field) const;
+  // The Elasticsearch shape: {"properties": {...}} with objects nested.
+  nlohmann::json toJson() const;
+
+  // Converts `source`'s values. New fields are added to `added` (not to this mapping),
+  // typed as dynamic mapping would; a value that does not fit its field throws
+  // mapper_parsing_exception naming the field, the type and the document id.
+  std::vector<IndexedValue> extract(const nlohmann::json& source, const std::string& docId,
+                                    std::map<std::string, FieldMapping>& added) const;
+
+  // Adds fields (from extract's `added` or another shard's mapping); an existing field
+  // keeps its type.
+  void merge(const std::map<std::string, FieldMapping>& fields);
+  // Adds a field from a put-mapping style definition; throws if it conflicts.
+  void addProperties(const nlohmann::json& properties, const std::string& prefix);
+
+ private:
+  void walk(const nlohmann::json& object, const std::string& prefix, const std::string& docId,
+            std::map<std::string, FieldMapping>& added, std::vector<IndexedValue>& out) const;
+  void leaf(const std::string& path, const nlohmann::json& value, const std::string& docId,
+            std::map<std::string, FieldMapping>& added, std::vector<IndexedValue>& out) const;
+
+  std::map<std::string, FieldMapping> fields_;
+  // Paths mapped as objects (explicitly or dynamically), for conflict detection.
+  std::map<std::string, bool> objects_;
+};
+
+// Converts one JSON scalar for a field of `type`; nullopt when it does not fit.
+std::optional<SqlValue> convertValue(FieldType type, const nlohmann::json& value);
+
+}  // namespace orrery::data

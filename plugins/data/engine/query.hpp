@@ -1,0 +1,48 @@
+// The query DSL as a tree, parsed from a search request's `query` object (and from the
+// Lucene-like syntax of query_string, simple_query_string and `q=`). Parsing needs no
+// mapping; field types are applied when the tree is compiled to SQL for a shard.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace orrery::data {
+
+struct Query {
+  enum class Kind {
+    matchAll, matchNone, term, terms, range, exists, prefix, wildcard, ids,
+    match, matchPhrase, matchPhrasePrefix, multiMatch, boolean, constantScore,
+  };
+  Kind kind = Kind::matchAll;
+  std::string field;
+  // multi_match (and query_string without a field): fields with their boosts. "*" means
+  // every text and keyword field of the index.
+  std::vector<std::pair<std::string, double>> fields;
+  std::vector<nlohmann::json> values;  // term/terms/ids
+  std::string text;                    // match text, prefix, wildcard pattern
+  bool operatorAnd = false;
+  std::string minimumShouldMatch;  // "2", "75%", "-1", ... (match and bool)
+  bool caseInsensitive = false;
+  bool lenient = false;  // values that do not fit a field's type match nothing instead of failing
+  // range bounds as given (numbers, strings, date math)
+  std::optional<nlohmann::json> gt, gte, lt, lte;
+  std::vector<Query> must, filter, should, mustNot;
+  double boost = 1.0;
+};
+
+// Parses a `query` object; throws EngineError parsing_exception naming the bad key or
+// query (`unknown query [foo]`, `[match] query does not support [bar]`).
+Query parseQuery(const nlohmann::json& json);
+
+// The Lucene-like syntax of query_string / q=: `field:value`, `"a phrase"`, AND, OR,
+// NOT, `+`/`-`, parentheses, `*` and `?` wildcards, `field:[a TO b]`, `field:>5`.
+// `defaultFields` apply to terms without a field. Throws EngineError
+// query_shard_exception (Elasticsearch's type for these) naming the position.
+Query parseQueryString(const std::string& text, const std::vector<std::pair<std::string, double>>& defaultFields,
+                       bool defaultAnd, bool simple);
+
+}  // namespace orrery::data

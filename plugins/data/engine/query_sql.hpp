@@ -1,0 +1,74 @@
+// Compiles a Query to SQL over one shard: a WHERE condition on `docs d`, and a score
+// expression (bm25 from the FTS5 tables for full-text clauses, constants for the rest,
+// summed the way a bool query adds its clauses' scores). Field types come from the
+// index mapping, columns from the shard's own field table.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mapping.hpp"
+#include "query.hpp"
+#include "shard.hpp"
+#include "sqlite.hpp"
+
+namespace orrery::data {
+
+struct SqlFragment {
+  std::string sql;
+  std::vector<SqlValue> params;
+
+  SqlFragment& add(std::string_view text) {
+    sql.append(text);
+    return *this;
+  }
+  SqlFragment& add(const SqlFragment& other) {
+    sql += other.sql;
+    params.insert(params.end(), other.params.begin(), other.params.end());
+    return *this;
+  }
+  SqlFragment& param(SqlValue value) {
+    sql += '?';
+    params.push_back(std::move(value));
+    return *this;
+  }
+};
+
+// Lowercase Unicode word split, as the unicode61 tokenizer does (non-ASCII bytes are
+// kept in words and folded by SQLite itself).
+std::vector<std::string> analyzeText(std::string_view text);
+
+class QueryCompiler {
+ public:
+  QueryCompiler(const Shard& shard, const Mapping& mapping, std::int64_t nowMillis)
+      : shard_(shard), mapping_(mapping), now_(nowMillis) {}
+
+  SqlFragment where(const Query& q);
+  SqlFragment score(const Query& q);
+
+  // The SQL expression reading a field's single value in `docs d` (NULL if the shard has
+  // no column for it), and whether documents may hold several values (see `mv`).
+  const ShardField* column(const std::string& field) const { return shard_.field(field); }
+  // A value converted for comparing with `field`; throws query_shard_exception unless lenient.
+  std::optional<SqlValue> convert(const std::string& field, FieldType type, const nlohmann::json& value, bool lenient,
+                                  bool roundUp = false) const;
+  std::int64_t now() const { return now_; }
+
+ private:
+  SqlFragment matchField(const Query& q, const std::string& field, bool phrase, bool prefixLast, bool forScore,
+                         double boost);
+  SqlFragment columnCondition(const ShardField& f, const std::function<void(SqlFragment&, const std::string&)>& test);
+  std::vector<std::pair<std::string, double>> expandFields(const std::vector<std::pair<std::string, double>>& fields,
+                                                           bool textAndKeywordOnly) const;
+  SqlFragment guarded(const Query& q);
+
+  const Shard& shard_;
+  const Mapping& mapping_;
+  std::int64_t now_;
+};
+
+// `msm` ("2", "-1", "75%", "-25%") applied to `optional` clauses.
+int minimumShouldMatch(const std::string& msm, int optional);
+
+}  // namespace orrery::data

@@ -1,0 +1,277 @@
+#include "shard.hpp"
+
+#include "errors.hpp"
+
+namespace orrery::data {
+namespace {
+
+nlohmann::json fieldSpec(const FieldMapping& m) {
+  nlohmann::json spec = {{"type", toString(m.type)}, {"sourcePath", m.sourcePath}, {"parent", m.parent}};
+  if (m.ignoreAbove) spec["ignore_above"] = *m.ignoreAbove;
+  return spec;
+}
+
+FieldMapping fieldFromSpec(const nlohmann::json& spec) {
+  FieldMapping m;
+  m.type = fieldTypeFromString(spec.value("type", "keyword")).value_or(FieldType::keyword);
+  m.sourcePath = spec.value("sourcePath", "");
+  m.parent = spec.value("parent", "");
+  if (spec.contains("ignore_above")) m.ignoreAbove = spec["ignore_above"].get<std::size_t>();
+  return m;
+}
+
+}  // namespace
+
+Shard::Shard(const std::filesystem::path& file, int number) : db_(file), number_(number) {
+  // WAL: readers do not block the writer; NORMAL sync is durable across process crashes
+  // (a power cut may lose the last transactions, never corrupt the file).
+  db_.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;");
+  createSchema();
+  loadFields();
+}
+
+void Shard::createSchema() {
+  db_.exec(
+      "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS fields(name TEXT PRIMARY KEY, col INTEGER NOT NULL UNIQUE, multi INTEGER NOT NULL,"
+      " spec TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS docs(seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, version INTEGER NOT NULL,"
+      " seq_no INTEGER NOT NULL, source TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS mv(doc INTEGER NOT NULL, col INTEGER NOT NULL, v);"
+      "CREATE INDEX IF NOT EXISTS mv_value ON mv(col, v, doc);"
+      "CREATE INDEX IF NOT EXISTS mv_doc ON mv(doc);");
+}
+
+void Shard::loadFields() {
+  auto stmt = db_.prepare("SELECT name, col, multi, spec FROM fields");
+  while (stmt.step()) {
+    ShardField f{fieldFromSpec(nlohmann::json::parse(stmt.text(3))), static_cast<int>(stmt.integer(1)),
+                 stmt.integer(2) != 0};
+    nextColumn_ = std::max(nextColumn_, f.column + 1);
+    fields_[stmt.text(0)] = f;
+  }
+  auto seq = db_.prepare("SELECT value FROM meta WHERE key = 'seq_no'");
+  if (seq.step()) seqNo_ = std::stoll(seq.text(0));
+}
+
+const ShardField* Shard::field(const std::string& name) const {
+  auto it = fields_.find(name);
+  return it == fields_.end() ? nullptr : &it->second;
+}
+
+nlohmann::json Shard::meta(const std::string& key) const {
+  auto stmt = const_cast<Database&>(db_).prepare("SELECT value FROM meta WHERE key = ?");
+  stmt.bind(1, key);
+  if (!stmt.step()) return nullptr;
+  return nlohmann::json::parse(stmt.text(0));
+}
+
+void Shard::setMeta(const std::string& key, const nlohmann::json& value) {
+  auto stmt = db_.prepare("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  stmt.bind(1, key).bind(2, value.dump());
+  stmt.run();
+}
+
+void Shard::begin() { db_.exec("BEGIN IMMEDIATE"); }
+void Shard::commit() {
+  if (seqNo_ >= 0) {
+    auto& stmt = cached("INSERT INTO meta(key, value) VALUES('seq_no', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    stmt.reset();
+    stmt.bind(1, std::to_string(seqNo_));
+    stmt.run();
+  }
+  db_.exec("COMMIT");
+}
+void Shard::rollback() {
+  try {
+    db_.exec("ROLLBACK");
+  } catch (...) {
+  }
+  // Columns added in the rolled-back transaction are gone: reload what is committed.
+  fields_.clear();
+  statements_.clear();
+  seqNo_ = -1;
+  nextColumn_ = 1;
+  loadFields();
+}
+
+Statement& Shard::cached(const std::string& sql) {
+  auto& slot = statements_[sql];
+  if (!slot) slot = std::make_unique<Statement>(db_.handle(), sql);
+  return *slot;
+}
+
+ShardField& Shard::ensureField(const std::string& name, const FieldMapping& mapping) {
+  auto it = fields_.find(name);
+  if (it != fields_.end()) return it->second;
+  const int column = nextColumn_++;
+  const std::string col = std::to_string(column);
+  if (mapping.type == FieldType::text) {
+    db_.exec("CREATE VIRTUAL TABLE t" + col + " USING fts5(body, tokenize = 'unicode61 remove_diacritics 0');"
+             "CREATE VIRTUAL TABLE v" + col + " USING fts5vocab(t" + col + ", 'instance');");
+  } else {
+    db_.exec("ALTER TABLE docs ADD COLUMN c" + col + ";CREATE INDEX docs_c" + col + " ON docs(c" + col + ");");
+  }
+  auto stmt = db_.prepare("INSERT INTO fields(name, col, multi, spec) VALUES(?, ?, 0, ?)");
+  stmt.bind(1, name).bind(2, std::int64_t{column}).bind(3, fieldSpec(mapping).dump());
+  stmt.run();
+  // The schema changed: statements naming docs' columns are prepared again on next use.
+  statements_.clear();
+  return fields_[name] = ShardField{mapping, column, false};
+}
+
+std::optional<StoredDocument> Shard::get(const std::string& id) {
+  auto& stmt = cached("SELECT id, version, seq_no, source FROM docs WHERE id = ?");
+  stmt.reset();
+  stmt.bind(1, id);
+  if (!stmt.step()) return std::nullopt;
+  StoredDocument doc{stmt.text(0), stmt.integer(1), stmt.integer(2), stmt.text(3)};
+  stmt.reset();
+  return doc;
+}
+
+std::int64_t Shard::nextSeqNo() { return ++seqNo_; }
+
+void Shard::checkConditions(const std::string& id, const std::optional<StoredDocument>& existing,
+                            const WriteConditions& conditions) {
+  if (!conditions.ifSeqNo && !conditions.ifPrimaryTerm) return;
+  const std::int64_t seq = existing ? existing->seqNo : -2;
+  const bool ok = existing && (!conditions.ifSeqNo || *conditions.ifSeqNo == seq) &&
+                  (!conditions.ifPrimaryTerm || *conditions.ifPrimaryTerm == 1);
+  if (!ok) {
+    std::string reason = "[" + id + "]: version conflict, required seqNo [" +
+                         std::to_string(conditions.ifSeqNo.value_or(-2)) + "], primary term [" +
+                         std::to_string(conditions.ifPrimaryTerm.value_or(0)) + "]. ";
+    reason += existing ? "current document has seqNo [" + std::to_string(seq) + "] and primary term [1]"
+                       : "but no document was found";
+    throw EngineError(409, "version_conflict_engine_exception", reason, {{"shard", std::to_string(number_)}});
+  }
+}
+
+void Shard::deleteRows(std::int64_t seq) {
+  for (const auto& [name, f] : fields_) {
+    if (f.mapping.type != FieldType::text) continue;
+    auto& del = cached("DELETE FROM t" + std::to_string(f.column) + " WHERE rowid = ?");
+    del.reset();
+    del.bind(1, seq);
+    del.run();
+  }
+  auto& mv = cached("DELETE FROM mv WHERE doc = ?");
+  mv.reset();
+  mv.bind(1, seq);
+  mv.run();
+  auto& doc = cached("DELETE FROM docs WHERE seq = ?");
+  doc.reset();
+  doc.bind(1, seq);
+  doc.run();
+}
+
+WriteOutcome Shard::put(const std::string& id, const std::string& source, const std::vector<IndexedValue>& values,
+                        OpType op, const WriteConditions& conditions) {
+  std::int64_t oldSeq = -1;
+  std::int64_t version = 1;
+  {
+    auto& find = cached("SELECT seq, version, seq_no FROM docs WHERE id = ?");
+    find.reset();
+    find.bind(1, id);
+    std::optional<StoredDocument> existing;
+    if (find.step()) {
+      oldSeq = find.integer(0);
+      existing = StoredDocument{id, find.integer(1), find.integer(2), {}};
+      version = existing->version + 1;
+    }
+    find.reset();
+    if (existing && op == OpType::create) {
+      throw EngineError(409, "version_conflict_engine_exception",
+                        "[" + id + "]: version conflict, document already exists (current version [" +
+                            std::to_string(existing->version) + "])",
+                        {{"shard", std::to_string(number_)}});
+    }
+    checkConditions(id, existing, conditions);
+  }
+  if (oldSeq >= 0) deleteRows(oldSeq);
+
+  // Values grouped by field: one value goes in the field's column, several in `mv`.
+  std::map<std::string, std::vector<const IndexedValue*>> byField;
+  for (const auto& v : values) byField[v.field].push_back(&v);
+  std::vector<std::pair<int, const SqlValue*>> columns;
+  std::vector<std::pair<int, std::string>> texts;
+  std::vector<std::pair<int, const SqlValue*>> multi;
+  for (const auto& [name, list] : byField) {
+    FieldMapping mapping{list.front()->type, name, "", std::nullopt};
+    ShardField& f = ensureField(name, mapping);
+    if (f.mapping.type == FieldType::text) {
+      std::string joined;
+      for (const auto* v : list) {
+        if (!joined.empty()) joined += "\n";
+        joined += std::get<std::string>(v->value);
+      }
+      texts.emplace_back(f.column, std::move(joined));
+    } else if (list.size() == 1) {
+      columns.emplace_back(f.column, &list.front()->value);
+    } else {
+      if (!f.multi) {
+        auto mark = db_.prepare("UPDATE fields SET multi = 1 WHERE name = ?");
+        mark.bind(1, name);
+        mark.run();
+        f.multi = true;
+      }
+      for (const auto* v : list) multi.emplace_back(f.column, &v->value);
+    }
+  }
+  std::string sql = "INSERT INTO docs(id, version, seq_no, source";
+  std::string placeholders = "?, ?, ?, ?";
+  for (const auto& [column, value] : columns) {
+    sql += ", c" + std::to_string(column);
+    placeholders += ", ?";
+  }
+  sql += ") VALUES(" + placeholders + ")";
+  const std::int64_t seqNo = nextSeqNo();
+  auto& insert = cached(sql);
+  insert.reset();
+  insert.bind(1, id).bind(2, version).bind(3, seqNo).bind(4, source);
+  for (std::size_t i = 0; i < columns.size(); ++i) insert.bind(static_cast<int>(i + 5), *columns[i].second);
+  insert.run();
+  const std::int64_t seq = db_.lastInsertRowid();
+  for (const auto& [column, text] : texts) {
+    auto& fts = cached("INSERT INTO t" + std::to_string(column) + "(rowid, body) VALUES(?, ?)");
+    fts.reset();
+    fts.bind(1, seq).bind(2, text);
+    fts.run();
+  }
+  for (const auto& [column, value] : multi) {
+    auto& mv = cached("INSERT INTO mv(doc, col, v) VALUES(?, ?, ?)");
+    mv.reset();
+    mv.bind(1, seq).bind(2, std::int64_t{column}).bind(3, *value);
+    mv.run();
+  }
+  return {oldSeq >= 0 ? "updated" : "created", version, seqNo};
+}
+
+WriteOutcome Shard::remove(const std::string& id, const WriteConditions& conditions) {
+  auto& find = cached("SELECT seq, version, seq_no FROM docs WHERE id = ?");
+  find.reset();
+  find.bind(1, id);
+  std::optional<StoredDocument> existing;
+  std::int64_t seq = -1;
+  if (find.step()) {
+    seq = find.integer(0);
+    existing = StoredDocument{id, find.integer(1), find.integer(2), {}};
+  }
+  find.reset();
+  checkConditions(id, existing, conditions);
+  if (!existing) return {"not_found", 1, nextSeqNo()};
+  deleteRows(seq);
+  return {"deleted", existing->version + 1, nextSeqNo()};
+}
+
+std::int64_t Shard::count() {
+  auto& stmt = cached("SELECT count(*) FROM docs");
+  stmt.reset();
+  stmt.step();
+  const auto n = stmt.integer(0);
+  stmt.reset();
+  return n;
+}
+
+}  // namespace orrery::data

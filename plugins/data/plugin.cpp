@@ -1,0 +1,83 @@
+// The bundled `data` plugin: the search service (strategies by name, the `local`
+// embedded engine as the default) and the Elasticsearch-compatible API under the host's
+// Elasticsearch mount. The engine lives in engine/, the API in api/, the service in
+// search/; this file only wires them to the host.
+#include <chrono>
+#include <fstream>
+#include <orrery/plugin.hpp>
+#include <random>
+
+#include "es_routes.hpp"
+#include "local_strategy.hpp"
+#include "search_service.hpp"
+
+namespace orrery::data {
+namespace {
+
+using namespace std::chrono_literals;
+
+class DataPlugin final : public Plugin {
+ public:
+  static void describeConfig(ConfigSchema& schema) {
+    schema.string("search.defaultStrategy", "local", {"local", "elasticsearch"}, "The strategy searches use unless they name one")
+        .string("local.path", "", {}, "Folder of the embedded engine's indices; empty means <path.data>/indices")
+        .stringList("elasticsearch.hosts", {}, "Node URLs of a remote cluster, http:// or https://")
+        .string("elasticsearch.username", "", {}, "Basic authentication user for the remote cluster")
+        .string("elasticsearch.password", "", {}, "Basic authentication password for the remote cluster")
+        .string("elasticsearch.apiKey", "", {}, "API key (the encoded id:key form) for the remote cluster")
+        .string("elasticsearch.ssl.certificateAuthority", "", {}, "PEM file of the CA for https hosts")
+        .duration("elasticsearch.requestTimeout", 30s, {.min = 1ms}, "Time limit of one request to the remote cluster");
+  }
+
+  void setup(SetupContext& ctx) override {
+    const auto& config = ctx.config();
+    const auto defaultStrategy = config.getString("search.defaultStrategy");
+    if (defaultStrategy == "elasticsearch") {
+      // Refused rather than silently searching somewhere else.
+      throw std::runtime_error(
+          "data.search.defaultStrategy is 'elasticsearch', but the remote strategy is not available in this build; "
+          "use 'local'");
+    }
+    const auto configured = config.getString("local.path");
+    std::filesystem::path path = configured.empty() ? ctx.dataPath() / "indices" : std::filesystem::path(configured);
+    if (path.is_relative()) path = ctx.dataPath() / path;
+    auto engine = std::make_shared<Engine>(path);
+    service_ = std::make_shared<SearchService>(ctx.executors(), defaultStrategy);
+    service_->registerStrategy("local", std::make_shared<LocalStrategy>(engine, ctx.executors()));
+
+    auto api = std::make_shared<EsApi>();
+    api->engine = engine;
+    api->search = service_;
+    api->executors = &ctx.executors();
+    api->clusterUuid = clusterUuid(path);
+    registerEsRoutes(ctx.http().elasticsearchRouter(), api);
+    ctx.expose<SearchSetup>(service_);
+    ctx.status().report(ServiceLevel::available, std::to_string(engine->all().size()) + " indices in " + path.string());
+    ctx.logger().info("embedded search engine at " + path.string() + " serving under " + ctx.http().elasticsearchMount());
+  }
+
+  void start(StartContext& ctx) override { ctx.expose<SearchStart>(service_); }
+  void stop() override {}
+
+ private:
+  // A stable id for GET / (clients show it): kept in the engine folder.
+  static std::string clusterUuid(const std::filesystem::path& path) {
+    const auto file = path / "cluster_uuid";
+    std::string uuid;
+    if (std::ifstream in(file); in) std::getline(in, uuid);
+    if (uuid.size() == 22) return uuid;
+    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::mt19937_64 rng(std::random_device{}());
+    uuid.assign(22, 'A');
+    for (auto& c : uuid) c = kAlphabet[rng() % 64];
+    std::ofstream(file) << uuid << '\n';
+    return uuid;
+  }
+
+  std::shared_ptr<SearchService> service_;
+};
+
+}  // namespace
+}  // namespace orrery::data
+
+ORRERY_PLUGIN(orrery::data::DataPlugin)

@@ -1,0 +1,27 @@
+// Strategy `local`: searches the embedded engine. Each shard of the resolved indices runs
+// as its own job on the host's bounded blocking pool, so shards are searched
+// concurrently; after each shard the results so far are reduced and reported as
+// progress, and the last one produces the final response.
+#pragma once
+
+#include <memory>
+#include <orrery/data/search_service.hpp>
+#include <orrery/executors.hpp>
+
+#include "engine.hpp"
+
+namespace orrery::data {
+
+class LocalStrategy final : public SearchStrategy {
+ public:
+  LocalStrategy(std::shared_ptr<Engine> engine, Executors& executors) : engine_(std::move(engine)), executors_(executors) {}
+
+  void search(const std::string& indexExpression, const std::string& requestBodyJson, const SearchOptions& options,
+              ProgressCallback onProgress, DoneCallback onDone) override;
+
+ private:
+  std::shared_ptr<Engine> engine_;
+  Executors& executors_;
+};
+
+}  // namespace orrery::data

@@ -1,0 +1,39 @@
+// libFuzzer target for the search engine's parsers of outside input: a search body (query
+// DSL, sort, _source, aggregations), the query_string syntax, and _bulk NDJSON. Any bytes
+// must give a parsed value or an EngineError naming what was wrong — never a crash, a hang
+// or another exception.
+#include <cstddef>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "bulk.hpp"
+#include "errors.hpp"
+#include "query.hpp"
+#include "search_request.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  using orrery::data::EngineError;
+  const auto body = nlohmann::json::parse(text, nullptr, false);
+  if (!body.is_discarded()) {
+    try {
+      auto request = orrery::data::parseSearchRequest(body);
+      (void)request.needsScores();
+    } catch (const EngineError& error) {
+      (void)error.body();
+    }
+  }
+  try {
+    (void)orrery::data::parseQueryString(text, {{"*", 1.0}}, false, false);
+  } catch (const EngineError& error) {
+    (void)error.body();
+  }
+  (void)orrery::data::parseQueryString(text, {{"title", 1.0}}, true, true);  // simple syntax never throws
+  try {
+    (void)orrery::data::parseBulk(text, "fuzz");
+  } catch (const EngineError& error) {
+    (void)error.body();
+  }
+  return 0;
+}

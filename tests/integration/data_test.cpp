@@ -1,0 +1,228 @@
+// The data plugin through the real binary and real HTTP: the Elasticsearch-compatible
+// API under /es — indices, documents, bulk with partial failure, search with
+// aggregations, count, _cat/indices — its error shapes, and durability across a restart.
+#include <csignal>
+#include <doctest/doctest.h>
+
+#include "host_setup.hpp"
+#include "http_client.hpp"
+
+using harness::HostSetup;
+using harness::HttpClient;
+using json = nlohmann::json;
+
+namespace {
+
+struct DataHost {
+  DataHost() {
+    setup.writeConfig("security:\n  enabled: false\nlogging:\n  loggers:\n    http.access: warn\n");
+    start();
+  }
+  ~DataHost() { stop(); }
+  void start() {
+    process = setup.start();
+    REQUIRE_MESSAGE(process->waitForOutput("orrery ready in"), process->output());
+    port = harness::listeningPort(*process);
+  }
+  void stop() {
+    if (!process) return;
+    process->signal(SIGTERM);
+    CHECK(process->waitExit().value_or(-1) == 0);
+    process.reset();
+  }
+  HostSetup setup;
+  std::unique_ptr<harness::ChildProcess> process;
+  std::uint16_t port = 0;
+};
+
+const harness::Headers kJson{{"Content-Type", "application/json"}};
+
+void checkError(const harness::HttpResult& result, int status, const std::string& type) {
+  CAPTURE(result.body);
+  CHECK(result.status == status);
+  const auto body = result.json();
+  CHECK(body["status"] == status);
+  CHECK(body["error"]["type"] == type);
+  CHECK(body["error"]["root_cause"][0]["type"] == type);
+}
+
+}  // namespace
+
+TEST_CASE("GET / describes the cluster and says it is Elasticsearch") {
+  DataHost host;
+  HttpClient client(host.port);
+  const auto result = client.get("/es/");
+  REQUIRE(result.status == 200);
+  CHECK(result.header("X-Elastic-Product") == "Elasticsearch");
+  const auto body = result.json();
+  CHECK(body["tagline"] == "You Know, for Search");
+  CHECK(body["version"]["number"].get<std::string>().starts_with("8."));
+  CHECK(body.contains("cluster_name"));
+}
+
+TEST_CASE("index lifecycle and its errors: create, exists, get, delete, not found, already exists, bad name") {
+  DataHost host;
+  HttpClient client(host.port);
+  const auto created = client.send("PUT", "/es/books", R"({"settings":{"number_of_shards":2},"mappings":{"properties":{"title":{"type":"text"}}}})", kJson);
+  REQUIRE(created.status == 200);
+  CHECK(created.json() == json{{"acknowledged", true}, {"shards_acknowledged", true}, {"index", "books"}});
+  CHECK(client.send("HEAD", "/es/books").status == 200);
+  CHECK(client.send("HEAD", "/es/nothing").status == 404);
+  const auto got = client.get("/es/books").json();
+  CHECK(got["books"]["mappings"]["properties"]["title"]["type"] == "text");
+  CHECK(got["books"]["settings"]["index"]["number_of_shards"] == "2");
+  checkError(client.send("PUT", "/es/books", "", kJson), 400, "resource_already_exists_exception");
+  checkError(client.send("PUT", "/es/Books", "", kJson), 400, "invalid_index_name_exception");
+  checkError(client.get("/es/nothing/_search"), 404, "index_not_found_exception");
+  CHECK(client.get("/es/nothing/_search").json()["error"]["index"] == "nothing");
+  CHECK(client.send("DELETE", "/es/books").json() == json{{"acknowledged", true}});
+  checkError(client.send("DELETE", "/es/books"), 404, "index_not_found_exception");
+}
+
+TEST_CASE("documents: index, get, update, create conflict, delete, and mapper errors") {
+  DataHost host;
+  HttpClient client(host.port);
+  const auto put = client.send("PUT", "/es/docs/_doc/1?refresh=true", R"({"name":"one","n":1})", kJson);
+  REQUIRE(put.status == 201);
+  CHECK(put.json()["result"] == "created");
+  CHECK(put.json()["_version"] == 1);
+  const auto again = client.send("PUT", "/es/docs/_doc/1", R"({"name":"uno","n":1})", kJson);
+  CHECK(again.status == 200);
+  CHECK(again.json()["_version"] == 2);
+  const auto got = client.get("/es/docs/_doc/1").json();
+  CHECK(got["found"] == true);
+  CHECK(got["_source"] == json{{"name", "uno"}, {"n", 1}});
+  CHECK(client.get("/es/docs/_doc/2").status == 404);
+  CHECK(client.get("/es/docs/_doc/2").json()["found"] == false);
+  checkError(client.send("PUT", "/es/docs/_create/1", R"({"n":2})", kJson), 409, "version_conflict_engine_exception");
+  checkError(client.send("PUT", "/es/docs/_doc/1?if_seq_no=99&if_primary_term=1", R"({"n":2})", kJson), 409, "version_conflict_engine_exception");
+  checkError(client.send("PUT", "/es/docs/_doc/3", R"({"n":"not a number"})", kJson), 400, "mapper_parsing_exception");
+  const auto update = client.send("POST", "/es/docs/_update/1", R"({"doc":{"extra":true}})", kJson);
+  CHECK(update.json()["result"] == "updated");
+  CHECK(client.get("/es/docs/_doc/1").json()["_source"]["extra"] == true);
+  checkError(client.send("POST", "/es/docs/_update/9", R"({"doc":{"x":1}})", kJson), 404, "document_missing_exception");
+  const auto auto_id = client.send("POST", "/es/docs/_doc", R"({"n":5})", kJson);
+  CHECK(auto_id.status == 201);
+  CHECK(auto_id.json()["_id"].get<std::string>().size() == 20);
+  CHECK(client.send("DELETE", "/es/docs/_doc/1").json()["result"] == "deleted");
+  CHECK(client.send("DELETE", "/es/docs/_doc/1").status == 404);
+  checkError(client.send("PUT", "/es/docs/_doc/4?refresh=soon", R"({"n":1})", kJson), 400, "illegal_argument_exception");
+}
+
+TEST_CASE("bulk: one bad line does not sink the others; each line has its item result") {
+  DataHost host;
+  HttpClient client(host.port);
+  const std::string body =
+      "{\"index\":{\"_index\":\"logs\",\"_id\":\"1\"}}\n{\"level\":\"info\",\"ms\":10}\n"
+      "{\"create\":{\"_index\":\"logs\",\"_id\":\"2\"}}\n{\"level\":\"error\",\"ms\":30}\n"
+      "{\"index\":{\"_index\":\"logs\",\"_id\":\"3\"}}\n{\"level\":\"warn\",\"ms\":\"slow\"}\n"
+      "{\"index\":{\"_index\":\"logs\",\"_id\":\"4\"}}\nnot json\n"
+      "{\"create\":{\"_index\":\"logs\",\"_id\":\"1\"}}\n{\"level\":\"info\",\"ms\":1}\n"
+      "{\"update\":{\"_index\":\"logs\",\"_id\":\"2\"}}\n{\"doc\":{\"ms\":35}}\n"
+      "{\"delete\":{\"_index\":\"logs\",\"_id\":\"missing\"}}\n"
+      "{\"index\":{\"_id\":\"5\"}}\n{\"level\":\"info\",\"ms\":20}\n";
+  const auto result = client.send("POST", "/es/_bulk?refresh=wait_for", body, {{"Content-Type", "application/x-ndjson"}});
+  CAPTURE(result.body);
+  // line 7 names no index and the URL has none: the request is refused as a whole
+  checkError(result, 400, "action_request_validation_exception");
+
+  const auto ok = client.send("POST", "/es/logs/_bulk", body, {{"Content-Type", "application/x-ndjson"}});
+  REQUIRE(ok.status == 200);
+  const auto items = ok.json()["items"];
+  CHECK(ok.json()["errors"] == true);
+  REQUIRE(items.size() == 8);
+  CHECK(items[0]["index"]["status"] == 201);
+  CHECK(items[1]["create"]["status"] == 201);
+  CHECK(items[2]["index"]["status"] == 400);
+  CHECK(items[2]["index"]["error"]["type"] == "mapper_parsing_exception");
+  CHECK(items[3]["index"]["error"]["type"] == "mapper_parsing_exception");
+  CHECK(items[4]["create"]["status"] == 409);
+  CHECK(items[5]["update"]["status"] == 200);
+  CHECK(items[6]["delete"]["status"] == 404);
+  CHECK(items[7]["index"]["status"] == 201);
+  const auto count = client.get("/es/logs/_count").json();
+  CHECK(count["count"] == 3);
+}
+
+TEST_CASE("search with aggregations and typed_keys, count with a query, q= search, _cat/indices") {
+  DataHost host;
+  HttpClient client(host.port);
+  std::string bulk;
+  const char* levels[] = {"info", "warn", "error"};
+  int errorCount = 0;
+  double errorSum = 0;
+  for (int i = 0; i < 60; ++i) {
+    const std::string level = levels[i % 3];
+    const int ms = (i * 17) % 100;
+    if (level == "error") {
+      ++errorCount;
+      errorSum += ms;
+    }
+    bulk += "{\"index\":{}}\n{\"level\":\"" + level + "\",\"ms\":" + std::to_string(ms) + ",\"message\":\"request " +
+            (i % 2 ? "failed badly" : "served") + "\"}\n";
+  }
+  client.send("PUT", "/es/app", R"({"settings":{"number_of_shards":3}})", kJson);
+  REQUIRE(client.send("POST", "/es/app/_bulk", bulk, {{"Content-Type", "application/x-ndjson"}}).json()["errors"] == false);
+
+  const auto search = client.send("POST", "/es/app/_search?typed_keys=true",
+                                  R"({"size":2,"query":{"match":{"message":"failed"}},"sort":[{"ms":"desc"}],
+                                      "aggs":{"levels":{"terms":{"field":"level.keyword"},"aggs":{"avg_ms":{"avg":{"field":"ms"}}}}}})",
+                                  kJson);
+  CAPTURE(search.body);
+  REQUIRE(search.status == 200);
+  const auto body = search.json();
+  CHECK(body["_shards"]["total"] == 3);
+  CHECK(body["hits"]["total"]["value"] == 30);
+  CHECK(body["hits"]["hits"].size() == 2);
+  const auto& buckets = body["aggregations"]["sterms#levels"]["buckets"];
+  REQUIRE(buckets.size() == 3);
+  CHECK(buckets[0]["doc_count"] == 10);
+
+  const auto all = client.send("POST", "/es/app/_search",
+                               R"({"size":0,"query":{"term":{"level.keyword":"error"}},"aggs":{"avg_ms":{"avg":{"field":"ms"}}}})", kJson);
+  CHECK(all.json()["hits"]["total"]["value"] == errorCount);
+  CHECK(all.json()["aggregations"]["avg_ms"]["value"].get<double>() == doctest::Approx(errorSum / errorCount));
+
+  CHECK(client.send("POST", "/es/app/_count", R"({"query":{"term":{"level.keyword":"warn"}}})", kJson).json()["count"] == 20);
+  CHECK(client.get("/es/app/_search?q=level:warn&size=0").json()["hits"]["total"]["value"] == 20);
+  CHECK(client.get("/es/_search?size=0").json()["hits"]["total"]["value"] == 60);
+  const auto cat = client.get("/es/_cat/indices?format=json").json();
+  REQUIRE(cat.size() == 1);
+  CHECK(cat[0]["index"] == "app");
+  CHECK(cat[0]["docs.count"] == "60");
+  CHECK(cat[0]["pri"] == "3");
+}
+
+TEST_CASE("search errors: parsing_exception naming the key, bad JSON, too large a window, all shards failed") {
+  DataHost host;
+  HttpClient client(host.port);
+  client.send("PUT", "/es/e/_doc/1", R"({"n":1,"t":"text"})", kJson);
+  const auto unknown = client.send("POST", "/es/e/_search", R"({"query":{"match_al":{}}})", kJson);
+  checkError(unknown, 400, "parsing_exception");
+  CHECK(unknown.json()["error"]["reason"] == "unknown query [match_al]");
+  checkError(client.send("POST", "/es/e/_search", R"({"query":{"match_all":{}},"sizes":3})", kJson), 400, "parsing_exception");
+  checkError(client.send("POST", "/es/e/_search", R"({"query":)", kJson), 400, "parsing_exception");
+  checkError(client.send("POST", "/es/e/_search", R"({"from":10000,"size":1})", kJson), 400, "illegal_argument_exception");
+  const auto failed = client.send("POST", "/es/e/_search", R"({"sort":["t"]})", kJson);
+  CHECK(failed.status == 400);
+  CHECK(failed.json()["error"]["type"] == "search_phase_execution_exception");
+  CHECK(failed.json()["error"]["root_cause"][0]["type"] == "illegal_argument_exception");
+}
+
+TEST_CASE("indices, documents and mappings survive a restart of the host") {
+  DataHost host;
+  {
+    HttpClient client(host.port);
+    client.send("PUT", "/es/keep", R"({"settings":{"number_of_shards":2},"mappings":{"properties":{"code":{"type":"keyword"}}}})", kJson);
+    std::string bulk;
+    for (int i = 0; i < 25; ++i) bulk += "{\"index\":{\"_id\":\"" + std::to_string(i) + "\"}}\n{\"code\":\"c" + std::to_string(i % 5) + "\"}\n";
+    REQUIRE(client.send("POST", "/es/keep/_bulk", bulk, {{"Content-Type", "application/x-ndjson"}}).status == 200);
+  }
+  host.stop();
+  host.start();
+  HttpClient client(host.port);
+  CHECK(client.get("/es/keep/_count").json()["count"] == 25);
+  CHECK(client.get("/es/keep/_doc/7").json()["_source"]["code"] == "c2");
+  CHECK(client.get("/es/keep/_mapping").json()["keep"]["mappings"]["properties"]["code"]["type"] == "keyword");
+  CHECK(client.send("POST", "/es/keep/_count", R"({"query":{"term":{"code":"c0"}}})", kJson).json()["count"] == 5);
+}
