@@ -76,8 +76,10 @@ void checkUrl(const std::string& url, const std::string& field) {
   if (authority.find('@') != std::string_view::npos) {
     throw SetupError(400, field, "Put the username and password in their own fields, not in the URL.");
   }
-  if (slash != std::string_view::npos && rest.substr(slash) != "/") {
-    throw SetupError(400, field, "The URL must name the cluster only (scheme, host and port), without a path.");
+  // A path is a prefix some proxies put in front of a cluster (or Orrery's own /es mount);
+  // a query or fragment has no meaning here.
+  if (url.find_first_of("?#") != std::string::npos) {
+    throw SetupError(400, field, "The URL must not have a query (?) or fragment (#).");
   }
   if (hasControlCharacters(url) || url.find(' ') != std::string::npos) {
     throw SetupError(400, field, "The URL contains spaces or control characters.");

@@ -29,7 +29,7 @@ struct EmbeddedConnection {
 };
 
 struct RemoteConnection {
-  std::string url;  // http:// or https://, no path beyond "/"
+  std::string url;  // http:// or https://, maybe with a path prefix; no trailing "/"
   std::string username;
   std::string password;
   std::string apiKey;

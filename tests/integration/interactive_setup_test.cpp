@@ -165,6 +165,35 @@ TEST_CASE("a remote cluster where nothing listens: the check names the failure a
   CHECK_FALSE(std::filesystem::exists(host.setup.root() / "data" / "security" / "users.yml"));
 }
 
+TEST_CASE("a remote cluster that answers (a second Orrery host's /es): named, saved with mode 0600") {
+  // The cluster: another host with the data plugin, configured so it skips setup.
+  HostSetup clusterSetup;
+  clusterSetup.writeConfig("security:\n  enabled: false\n");
+  auto cluster = clusterSetup.start();
+  REQUIRE_MESSAGE(cluster->waitForOutput("orrery ready in"), cluster->output());
+  const auto clusterUrl = "http://127.0.0.1:" + std::to_string(harness::listeningPort(*cluster)) + "/es";
+
+  SetupHost host("logging:\n  level: info\n");
+  Json body = {{"code", host.code},
+               {"connection", {{"type", "remote"}, {"url", clusterUrl}, {"username", "elastic"}, {"password", "s3cret"}}},
+               {"admin", {{"username", "chief"}, {"password", "Correct-Horse-9"}}}};
+  const auto check = host.post("check_connection", body);
+  REQUIRE_MESSAGE(check.status == 200, check.body);
+  CHECK(has(check.json()["message"].get<std::string>(), "Connected to cluster"));
+  CHECK_FALSE(check.json()["clusterName"].get<std::string>().empty());
+
+  const auto saved = host.post("configure", body);
+  REQUIRE_MESSAGE(saved.status == 200, saved.body);
+  const auto node = YAML::Load(readFile(host.setup.configFile()));
+  CHECK(node["data"]["search"]["defaultStrategy"].as<std::string>() == "elasticsearch");
+  CHECK(node["data"]["elasticsearch"]["hosts"][0].as<std::string>() == clusterUrl);
+  CHECK(node["data"]["elasticsearch"]["password"].as<std::string>() == "s3cret");
+  CHECK(modeOf(host.setup.configFile()) == 0600);  // it holds a password now
+  REQUIRE_MESSAGE(host.process->waitForOutput("orrery ready in"), host.process->output());
+  cluster->signal(SIGTERM);
+  CHECK(cluster->waitExit().value_or(-1) == 0);
+}
+
 TEST_CASE("saving: the config keeps the operator's lines, the admin can log in, the host proceeds without a restart") {
   const std::string original = "# The operator's own notes\nlogging:\n  level: info   # keep this\n";
   SetupHost host(original);
@@ -190,7 +219,7 @@ TEST_CASE("saving: the config keeps the operator's lines, the admin can log in, 
   const auto status = host.client().get(
       "/api/status", {{"Authorization", harness::basicAuthorization("chief", "Correct-Horse-9")}});
   REQUIRE(status.status == 200);
-  CHECK(status.json().contains("plugins"));
+  CHECK(status.json()["status"]["plugins"]["data"]["state"] == "started");
   // Setup's API is over.
   const auto after = host.post("verify", {{"code", host.code}});
   CHECK(after.status == 400);

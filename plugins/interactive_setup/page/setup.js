@@ -233,8 +233,8 @@ $('form-connection').addEventListener('submit', (event) => {
   clearErrors($('form-connection'));
   const c = connection();
   if (c.type === 'embedded' && !c.path) return setError('path', 'The data folder is required.');
-  if (c.type === 'remote' && !/^https?:\/\/[^\s/]+\/?$/.test(c.url)) {
-    return setError('url', 'The URL must start with http:// or https:// and name only the host and port.');
+  if (c.type === 'remote' && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(c.url)) {
+    return setError('url', 'The URL must start with http:// or https://, without a query or fragment.');
   }
   showStep('admin');
 });

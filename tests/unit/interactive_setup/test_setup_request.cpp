@@ -57,7 +57,9 @@ TEST_CASE("a remote connection: URL forms and credentials") {
   CHECK(field({{"url", "ftp://es"}}) == "connection.url");
   CHECK(field({{"url", "https://"}}) == "connection.url");
   CHECK(field({{"url", "https://user:pw@es:9200"}}) == "connection.url");
-  CHECK(field({{"url", "https://es:9200/some/path"}}) == "connection.url");
+  CHECK(field({{"url", "https://es:9200/es?x=1"}}) == "connection.url");
+  CHECK(field({{"url", "https://es:9200/#top"}}) == "connection.url");
+  CHECK(parseConnection(Json{{"type", "remote"}, {"url", "http://proxy/search/"}}).remote->url == "http://proxy/search");
   CHECK(field(Json::object()) == "connection.url");
   CHECK(field({{"url", "http://es"}, {"username", "u"}}) == "connection.password");
   CHECK(field({{"url", "http://es"}, {"password", "p"}}) == "connection.username");
