@@ -10,6 +10,7 @@
 #include "core/plugins/loader.hpp"
 #include "core/preboot/preboot_holds.hpp"
 #include "core/status/status_service.hpp"
+#include "core/storage/storage_service.hpp"
 
 namespace orrery::plugins {
 
@@ -107,6 +108,13 @@ class SetupStageContext final : public StageContext<orrery::SetupContext> {
  public:
   using StageContext::StageContext;
   orrery::http::HttpService& http() override { return runtime_.http(); }
+  orrery::storage::Storage& storage() override { return runtime_.storage(); }
+};
+
+class StartStageContext final : public StageContext<orrery::StartContext> {
+ public:
+  using StageContext::StageContext;
+  orrery::storage::Storage& storage() override { return runtime_.storage(); }
 };
 
 }  // namespace
@@ -142,7 +150,7 @@ std::shared_ptr<orrery::SetupContext> PluginRuntime::setupContext() {
 }
 
 std::shared_ptr<orrery::StartContext> PluginRuntime::startContext() {
-  return std::make_shared<StageContext<orrery::StartContext>>(*this, Stage::start);
+  return std::make_shared<StartStageContext>(*this, Stage::start);
 }
 
 orrery::AnyContract PluginRuntime::exposed(Stage stage) const {
@@ -187,6 +195,15 @@ orrery::http::HttpService& PluginRuntime::http() {
     http_ = services_.http->serviceFor(manifest_.id, library_, manifest_.type == PluginType::preboot);
   }
   return *http_;
+}
+
+orrery::storage::Storage& PluginRuntime::storage() {
+  std::lock_guard lock(mutex_);
+  if (!storage_) {
+    if (!services_.storage) throw std::logic_error("no storage service in this host");
+    storage_ = services_.storage->clientFor(manifest_.id, *executors_, library_);
+  }
+  return *storage_;
 }
 
 void PluginRuntime::cancel() { stop_.cancel(); }

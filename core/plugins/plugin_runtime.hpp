@@ -26,6 +26,9 @@ class PrebootHolds;
 namespace orrery::server {
 class HttpHost;
 }
+namespace orrery::storage {
+class StorageService;
+}
 
 namespace orrery::plugins {
 
@@ -41,6 +44,8 @@ struct HostServices {
   std::filesystem::path dataPath;
   // Null in unit tests that run plugins without HTTP: http() then throws.
   server::HttpHost* http = nullptr;
+  // Null in unit tests that run plugins without storage: storage() then throws.
+  storage::StorageService* storage = nullptr;
 };
 
 // Finds a dependency's contract for a stage; empty if that plugin is not running.
@@ -78,6 +83,7 @@ class PluginRuntime {
   orrery::LifecycleContext& lifecycle() { return *lifecycle_; }
   orrery::PrebootService& preboot() { return *preboot_; }
   orrery::http::HttpService& http();
+  orrery::storage::Storage& storage();
   const std::filesystem::path& dataPath() const { return services_.dataPath; }
 
  private:
@@ -92,6 +98,7 @@ class PluginRuntime {
   std::unique_ptr<orrery::LifecycleContext> lifecycle_;
   std::unique_ptr<orrery::PrebootService> preboot_;
   std::unique_ptr<orrery::http::HttpService> http_;  // made on first use
+  std::unique_ptr<orrery::storage::Storage> storage_;  // made on first use
   orrery::CancellationSource stop_;
   mutable std::mutex mutex_;
   orrery::AnyContract exposed_[3];
