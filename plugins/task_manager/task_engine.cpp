@@ -115,8 +115,8 @@ Task<void> TaskEngine::pollLoop(CancellationToken stop) {
       sleeping_ = sleeping;
     }
     auto relay = stop.onCancel([sleeping] { sleeping->cancel(); });
-    auto nap = executors_.sleep(settings_.pollInterval, sleeping->token());
-    co_await nap;
+    const auto wakeToken = sleeping->token();
+    co_await executors_.sleep(settings_.pollInterval, wakeToken);
     std::lock_guard lock(mutex_);
     sleeping_.reset();
     wakeRequested_ = false;
@@ -194,6 +194,10 @@ Task<std::size_t> TaskEngine::pollOnce() {
       return;
     }
     if (claimed >= available) return;
+    {
+      std::lock_guard lock(mutex_);
+      if (active_.count(task.id) != 0) return;  // still running here (being cancelled)
+    }
     if (definition->maxConcurrency && byType[task.taskType] >= *definition->maxConcurrency) return;
     if (task.status != TaskStatus::idle && !task.schedule && task.attempts >= definition->maxAttempts) {
       logger_.warn("task '" + task.id + "' lost its host during its last attempt: marked failed");
@@ -208,7 +212,9 @@ Task<std::size_t> TaskEngine::pollOnce() {
     task.status = TaskStatus::running;
     task.ownerId = settings_.ownerId;
     task.startedAt = now;
-    task.retryAt = now + definition->timeout;  // the lease
+    // The lease: the timeout plus a grace of two polls and a second, so that this host
+    // cancels and writes back an overdue run before anyone may take the task over.
+    task.retryAt = now + definition->timeout + 2 * settings_.pollInterval + std::chrono::seconds(1);
     task.attempts += 1;
     // Conditional on the version read: of two hosts claiming at once, one wins.
     ops.push_back({BulkOperation::Kind::update, kTaskType, task.id, toBody(task), "", task.version});
