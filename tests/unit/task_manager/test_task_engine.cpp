@@ -16,7 +16,6 @@
 #include "health.hpp"
 #include "task_document.hpp"
 #include "task_engine.hpp"
-#include "tests/support/recording_logger.hpp"
 #include "tests/support/run_on_pool.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -76,6 +75,30 @@ class ScriptedRunner final : public TaskRunner {
   orrery::Executors& executors_;
 };
 
+// Records log lines from any thread (runs log on I/O threads).
+class LockedLogger final : public orrery::Logger {
+ public:
+  bool enabled(orrery::LogLevel) const override { return true; }
+  void log(orrery::LogLevel level, std::string_view message, const orrery::LogFields&) override {
+    std::lock_guard lock(mutex_);
+    records_.emplace_back(level, std::string(message));
+  }
+  Logger& child(std::string_view) override { return *this; }
+  const std::string& name() const override { return name_; }
+  bool has(orrery::LogLevel level, std::string_view text) const {
+    std::lock_guard lock(mutex_);
+    for (const auto& [l, m] : records_) {
+      if (l == level && m.find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::pair<orrery::LogLevel, std::string>> records_;
+  std::string name_ = "task_manager";
+};
+
 struct ManualClock {
   std::atomic<std::int64_t> ms{1'800'000'000'000};  // 2027-01-15
   TimePoint now() const { return TimePoint(std::chrono::milliseconds(ms.load())); }
@@ -125,7 +148,7 @@ struct Host {
   orrery::storage::StorageService service;
   std::unique_ptr<orrery::storage::Storage> storage;
   Definitions definitions;
-  orrery::test::RecordingLogger logger;
+  LockedLogger logger;
   std::shared_ptr<TaskEngine> engine;
   orrery::CancellationSource stop;
   std::mutex mutex;
