@@ -63,6 +63,7 @@ LoadedConfig loadConfig(const Options& options) {
   const auto path = section(loaded.tree, "path", issues);
   const auto plugins = section(loaded.tree, "plugins", issues);
   const auto server = section(loaded.tree, "server", issues);
+  const auto storage = section(loaded.tree, "storage", issues);
   if (!issues.empty()) {
     throw StartupError(kExitConfig, "config error:\n" + config::formatIssues(issues));
   }
@@ -73,6 +74,7 @@ LoadedConfig loadConfig(const Options& options) {
   if (logging.has("file")) core.logging.file = logging.getString("file");
   core.logging.loggers = logging.getStringMap("loggers");
   core.dataPath = path.getString("data");
+  if (storage.has("path")) core.storagePath = storage.getString("path");
   for (const auto& folder : plugins.getStringList("paths")) core.pluginPaths.emplace_back(folder);
   core.lifecycle.timeout = plugins.getDuration("lifecycle.timeout");
   core.lifecycle.warnAfter = plugins.getDuration("lifecycle.warnAfter");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -19,6 +20,8 @@ namespace orrery::bootstrap {
 struct CoreSettings {
   logging::LoggingSettings logging;
   std::filesystem::path dataPath;
+  // storage.path: the SQLite file; unset means <path.data>/storage/orrery.db.
+  std::optional<std::filesystem::path> storagePath;
   std::vector<std::filesystem::path> pluginPaths;  // plugins.paths
   plugins::LifecycleSettings lifecycle;
   server::ServerOptions server;

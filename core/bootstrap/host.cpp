@@ -27,6 +27,8 @@
 #include "core/preboot/preboot_holds.hpp"
 #include "core/status/status_api.hpp"
 #include "core/status/status_service.hpp"
+#include "core/storage/sqlite_backend.hpp"
+#include "core/storage/storage_service.hpp"
 
 #ifndef ORRERY_VERSION
 #define ORRERY_VERSION "unknown"
@@ -75,6 +77,8 @@ struct Host::State {
   std::unique_ptr<plugins::PluginGraph> reloadedGraph;
   std::unique_ptr<plugins::PluginSet> prebootSet;
   std::unique_ptr<plugins::PluginSet> standardSet;
+  // After the sets: registered types keep plugin libraries loaded until it goes.
+  std::unique_ptr<storage::StorageService> storage;
 
   std::mutex mutex;
   std::condition_variable stopSignalled;
@@ -179,6 +183,29 @@ struct Host::State {
     checkAndConfigure();
   }
 
+  // Opened once path.data is final (a preboot plugin may have changed the config), before
+  // standard plugins' setup, where they register their document types.
+  void openStorage() {
+    const auto file = config.core.storagePath.value_or(config.core.dataPath / "storage" / "orrery.db");
+    try {
+      storage = std::make_unique<storage::StorageService>(std::make_shared<storage::SqliteBackend>(file));
+    } catch (const std::exception& e) {
+      throw StartupError(kExitFailure, std::string("cannot open the storage: ") + e.what());
+    }
+    services->storage = storage.get();
+    log().info("storage: " + storage->backend().describe());
+  }
+
+  // Brings the registered document types to their versions before any plugin starts.
+  void migrateStorage() {
+    try {
+      for (const auto& line : storage->applyMigrations()) log().info("storage: " + line);
+    } catch (const std::exception& e) {
+      throw StartupError(kExitFailure, std::string("storage migration failed, nothing of that type was changed: ") +
+                                           e.what());
+    }
+  }
+
   // Returns false when the host should not go on (stop requested or a hold rejected).
   bool waitForHolds(bool setup) {
     const auto pending = setup ? holds.pendingSetupHolds() : holds.pendingStartHolds();
@@ -229,6 +256,8 @@ struct Host::State {
     apis.clear();
     if (standardSet) standardSet->release();
     if (prebootSet) prebootSet->release();
+    if (services) services->storage = nullptr;
+    storage.reset();
   }
 };
 
@@ -284,8 +313,10 @@ int Host::run() {
 
     // SETUP, START
     if (proceed && !s.stopping()) {
+      s.openStorage();
       s.standardSet->setupAll();
       if (!s.stopping() && s.waitForHolds(false) && !s.stopping()) {
+        s.migrateStorage();
         s.standardSet->startAll();
         s.http->serveMain([&s](const std::string& id) { return s.inState(id, status::PluginState::started); });
         s.logReady(started);

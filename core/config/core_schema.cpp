@@ -31,6 +31,12 @@ std::vector<std::pair<std::string, orrery::ConfigSchema>> coreSchemas() {
   path.string("data", "data", {}, "folder for the storage service and plugin data");
   schemas.emplace_back("path", std::move(path));
 
+  orrery::ConfigSchema storage;
+  storage.optional("path", orrery::ConfigType::string,
+                   "SQLite file of the storage service (default <path.data>/storage/orrery.db); hosts "
+                   "on one machine pointed at one file share their documents");
+  schemas.emplace_back("storage", std::move(storage));
+
   orrery::ConfigSchema logging;
   logging.string("level", "info", kLogLevels, "level of loggers not named in `loggers`")
       .string("format", "text", {"text", "json"}, "line layout")

@@ -10,6 +10,7 @@
 #include "core/plugins/loader.hpp"
 #include "core/preboot/preboot_holds.hpp"
 #include "core/status/status_service.hpp"
+#include "core/storage/storage_service.hpp"
 
 namespace orrery::plugins {
 
@@ -108,6 +109,13 @@ class SetupStageContext final : public StageContext<orrery::SetupContext> {
  public:
   using StageContext::StageContext;
   orrery::http::HttpService& http() override { return runtime_.http(); }
+  orrery::storage::Storage& storage() override { return runtime_.storage(); }
+};
+
+class StartStageContext final : public StageContext<orrery::StartContext> {
+ public:
+  using StageContext::StageContext;
+  orrery::storage::Storage& storage() override { return runtime_.storage(); }
 };
 
 }  // namespace
@@ -143,7 +151,7 @@ std::shared_ptr<orrery::SetupContext> PluginRuntime::setupContext() {
 }
 
 std::shared_ptr<orrery::StartContext> PluginRuntime::startContext() {
-  return std::make_shared<StageContext<orrery::StartContext>>(*this, Stage::start);
+  return std::make_shared<StartStageContext>(*this, Stage::start);
 }
 
 orrery::AnyContract PluginRuntime::exposed(Stage stage) const {
@@ -193,6 +201,15 @@ orrery::http::HttpService& PluginRuntime::http() {
 const orrery::HostConfig& PluginRuntime::hostConfig() const {
   if (!services_.hostConfig) throw std::logic_error("no host configuration in this host");
   return *services_.hostConfig;
+}
+
+orrery::storage::Storage& PluginRuntime::storage() {
+  std::lock_guard lock(mutex_);
+  if (!storage_) {
+    if (!services_.storage) throw std::logic_error("no storage service in this host");
+    storage_ = services_.storage->clientFor(manifest_.id, *executors_, library_);
+  }
+  return *storage_;
 }
 
 void PluginRuntime::cancel() { stop_.cancel(); }

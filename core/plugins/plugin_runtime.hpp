@@ -26,6 +26,9 @@ class PrebootHolds;
 namespace orrery::server {
 class HttpHost;
 }
+namespace orrery::storage {
+class StorageService;
+}
 
 namespace orrery::plugins {
 
@@ -44,6 +47,8 @@ struct HostServices {
   // The host's configuration as preboot plugins see it; null in unit tests (hostConfig()
   // then throws).
   const orrery::HostConfig* hostConfig = nullptr;
+  // Null in unit tests that run plugins without storage: storage() then throws.
+  storage::StorageService* storage = nullptr;
 };
 
 // Finds a dependency's contract for a stage; empty if that plugin is not running.
@@ -82,6 +87,7 @@ class PluginRuntime {
   orrery::PrebootService& preboot() { return *preboot_; }
   orrery::http::HttpService& http();
   const orrery::HostConfig& hostConfig() const;
+  orrery::storage::Storage& storage();
   const std::filesystem::path& dataPath() const { return services_.dataPath; }
 
  private:
@@ -96,6 +102,7 @@ class PluginRuntime {
   std::unique_ptr<orrery::LifecycleContext> lifecycle_;
   std::unique_ptr<orrery::PrebootService> preboot_;
   std::unique_ptr<orrery::http::HttpService> http_;  // made on first use
+  std::unique_ptr<orrery::storage::Storage> storage_;  // made on first use
   orrery::CancellationSource stop_;
   mutable std::mutex mutex_;
   orrery::AnyContract exposed_[3];

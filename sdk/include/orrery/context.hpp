@@ -21,6 +21,7 @@
 #include "orrery/logger.hpp"
 #include "orrery/preboot.hpp"
 #include "orrery/status.hpp"
+#include "orrery/storage.hpp"
 
 namespace orrery {
 
@@ -78,9 +79,16 @@ class SetupContext : public PluginContext {
  public:
   // Routes and the authentication hook; served by the main server once the host is ready.
   virtual http::HttpService& http() = 0;
+  // Document storage (SDK 1.2): register types here; documents are read and written
+  // from start on.
+  virtual storage::Storage& storage() = 0;
 };
 
-class StartContext : public PluginContext {};
+class StartContext : public PluginContext {
+ public:
+  // Document storage (SDK 1.2).
+  virtual storage::Storage& storage() = 0;
+};
 
 class PrebootContext : public PluginContext {
  public:

@@ -12,5 +12,6 @@
 #include "orrery/plugin.hpp"
 #include "orrery/preboot.hpp"
 #include "orrery/status.hpp"
+#include "orrery/storage.hpp"
 #include "orrery/task.hpp"
 #include "orrery/version.hpp"

@@ -14,7 +14,7 @@ TEST_CASE("core schemas are valid and cover the documented sections") {
     CHECK_NOTHROW(checkSchema(schema, path));
     paths.push_back(path);
   }
-  CHECK(paths == std::vector<std::string>{"server", "path", "logging", "plugins"});
+  CHECK(paths == std::vector<std::string>{"server", "path", "storage", "logging", "plugins"});
   CHECK(coreSectionSpecs().size() == schemas.size());
 }
 

@@ -50,6 +50,8 @@ class FakeSetupContext final : public SetupContext {
   LifecycleContext& lifecycle() override { return lifecycle_; }
   const std::filesystem::path& dataPath() const override { return dataPath_; }
   http::HttpService& http() override { return http_; }
+  // The security plugin keeps its state in files, not in the storage service.
+  storage::Storage& storage() override { throw std::logic_error("not used by this plugin"); }
 
   RecordingLogger& recordedLog() { return logger_; }
   RecordingStatus& recordedStatus() { return status_; }

@@ -1,0 +1,302 @@
+#include "core/storage/sqlite_backend.hpp"
+
+#include <string>
+
+#include "core/storage/document_checks.hpp"
+#include "core/storage/sqlite_connection.hpp"
+
+namespace orrery::storage {
+
+namespace {
+
+using sqlite::Statement;
+
+std::string name(const std::string& type, const std::string& id) {
+  std::string text = "document '";
+  text.append(type).append("/").append(id).append("'");
+  return text;
+}
+
+// `$.a.b` for the path `a.b` (checked beforehand, so no quoting is needed).
+std::string jsonPath(const std::string& field) {
+  checkFieldPath(field);
+  std::string path = "$.";
+  path.append(field);
+  return path;
+}
+
+const char* comparison(FilterOp op) {
+  switch (op) {
+    case FilterOp::eq: return " = ?";
+    case FilterOp::ne: return " <> ?";
+    case FilterOp::lt: return " < ?";
+    case FilterOp::lte: return " <= ?";
+    case FilterOp::gt: return " > ?";
+    case FilterOp::gte: return " >= ?";
+    case FilterOp::in: return "";
+  }
+  return " = ?";
+}
+
+Document readRow(const Statement& row) {
+  return Document{row.text(0), row.text(1), row.text(2), static_cast<std::uint64_t>(row.integer(3)), row.text(4)};
+}
+
+}  // namespace
+
+SqliteBackend::SqliteBackend(std::filesystem::path file) : file_(std::move(file)) {
+  if (file_.has_parent_path()) std::filesystem::create_directories(file_.parent_path());
+  db_ = std::make_unique<sqlite::Connection>(file_);
+  sqlite::WriteTransaction transaction(*db_);
+  db_->execute(
+      "CREATE TABLE IF NOT EXISTS documents ("
+      " type TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL,"
+      " version INTEGER NOT NULL, owner TEXT NOT NULL DEFAULT '',"
+      " PRIMARY KEY (type, id)) WITHOUT ROWID");
+  db_->execute("CREATE INDEX IF NOT EXISTS documents_by_owner ON documents (type, owner)");
+  db_->execute("CREATE TABLE IF NOT EXISTS document_types (type TEXT PRIMARY KEY, version INTEGER NOT NULL)");
+  transaction.commit();
+}
+
+SqliteBackend::~SqliteBackend() = default;
+
+std::string SqliteBackend::describe() const { return "sqlite:" + file_.string(); }
+
+MigrationReport SqliteBackend::migrate(const std::string& type, unsigned currentVersion, const MigrationStep& step) {
+  if (type.empty()) throw StorageError(ErrorKind::invalid, "a document type must not be empty");
+  if (currentVersion == 0) throw StorageError(ErrorKind::invalid, "type '" + type + "': versions start at 1");
+  std::lock_guard lock(mutex_);
+  sqlite::WriteTransaction transaction(*db_);
+  MigrationReport report;
+  report.toVersion = currentVersion;
+  {
+    Statement read(*db_, "SELECT version FROM document_types WHERE type = ?");
+    read.bind(1, type);
+    if (read.step()) report.fromVersion = static_cast<unsigned>(read.integer(0));
+  }
+  if (report.fromVersion > currentVersion) {
+    throw StorageError(ErrorKind::invalid, "type '" + type + "': the store holds schema version " +
+                                               std::to_string(report.fromVersion) + ", newer than this code's " +
+                                               std::to_string(currentVersion));
+  }
+  if (report.fromVersion != 0 && report.fromVersion < currentVersion) {
+    // Read everything first: rewriting rows while a statement scans the same table may
+    // visit a row again.
+    std::vector<std::pair<std::string, std::string>> rows;
+    {
+      Statement all(*db_, "SELECT id, body FROM documents WHERE type = ?");
+      all.bind(1, type);
+      while (all.step()) rows.emplace_back(all.text(0), all.text(1));
+    }
+    Statement write(*db_, "UPDATE documents SET body = ?, version = version + 1 WHERE type = ? AND id = ?");
+    for (auto& [id, body] : rows) {
+      for (unsigned version = report.fromVersion; version < currentVersion; ++version) {
+        body = step(version, body);
+        checkBody(type, id, body);
+      }
+      write.reset();
+      write.bind(1, body);
+      write.bind(2, type);
+      write.bind(3, id);
+      write.step();
+      ++report.documents;
+    }
+  }
+  if (report.fromVersion != currentVersion) {
+    Statement record(*db_,
+                     "INSERT INTO document_types (type, version) VALUES (?, ?)"
+                     " ON CONFLICT (type) DO UPDATE SET version = excluded.version");
+    record.bind(1, type);
+    record.bind(2, std::int64_t{currentVersion});
+    record.step();
+  }
+  transaction.commit();
+  return report;
+}
+
+Document SqliteBackend::create(const NewDocument& document) {
+  std::lock_guard lock(mutex_);
+  return createLocked(document);
+}
+
+Document SqliteBackend::createLocked(const NewDocument& document) {
+  checkKey(document.type, document.id);
+  checkBody(document.type, document.id, document.body);
+  Statement insert(*db_,
+                   "INSERT INTO documents (type, id, body, version, owner) VALUES (?, ?, ?, 1, ?)"
+                   " ON CONFLICT DO NOTHING");
+  insert.bind(1, document.type);
+  insert.bind(2, document.id);
+  insert.bind(3, document.body);
+  insert.bind(4, document.owner);
+  insert.step();
+  if (db_->changes() == 0) {
+    throw StorageError(ErrorKind::conflict, name(document.type, document.id) + " already exists");
+  }
+  return Document{document.type, document.id, document.body, 1, document.owner};
+}
+
+std::optional<Document> SqliteBackend::get(const std::string& type, const std::string& id) {
+  std::lock_guard lock(mutex_);
+  return getLocked(type, id);
+}
+
+std::optional<Document> SqliteBackend::getLocked(const std::string& type, const std::string& id) {
+  Statement read(*db_, "SELECT type, id, body, version, owner FROM documents WHERE type = ? AND id = ?");
+  read.bind(1, type);
+  read.bind(2, id);
+  if (!read.step()) return std::nullopt;
+  return readRow(read);
+}
+
+Document SqliteBackend::update(const std::string& type, const std::string& id, const std::string& body,
+                               std::uint64_t expectedVersion) {
+  std::lock_guard lock(mutex_);
+  return updateLocked(type, id, body, expectedVersion);
+}
+
+Document SqliteBackend::updateLocked(const std::string& type, const std::string& id, const std::string& body,
+                                     std::uint64_t expectedVersion) {
+  checkKey(type, id);
+  checkBody(type, id, body);
+  // The version check and the write are one statement: atomic against every writer.
+  Statement write(*db_,
+                  "UPDATE documents SET body = ?, version = version + 1"
+                  " WHERE type = ? AND id = ? AND version = ? RETURNING version, owner");
+  write.bind(1, body);
+  write.bind(2, type);
+  write.bind(3, id);
+  write.bind(4, static_cast<std::int64_t>(expectedVersion));
+  if (!write.step()) failMissingOrStale(type, id, expectedVersion);
+  Document document{type, id, body, static_cast<std::uint64_t>(write.integer(0)), write.text(1)};
+  while (write.step()) {
+  }
+  return document;
+}
+
+void SqliteBackend::remove(const std::string& type, const std::string& id, std::optional<std::uint64_t> expectedVersion) {
+  std::lock_guard lock(mutex_);
+  removeLocked(type, id, expectedVersion);
+}
+
+void SqliteBackend::removeLocked(const std::string& type, const std::string& id,
+                                 std::optional<std::uint64_t> expectedVersion) {
+  checkKey(type, id);
+  Statement erase(*db_, expectedVersion ? "DELETE FROM documents WHERE type = ? AND id = ? AND version = ?"
+                                        : "DELETE FROM documents WHERE type = ? AND id = ?");
+  erase.bind(1, type);
+  erase.bind(2, id);
+  if (expectedVersion) erase.bind(3, static_cast<std::int64_t>(*expectedVersion));
+  erase.step();
+  if (db_->changes() == 0) failMissingOrStale(type, id, expectedVersion.value_or(0));
+}
+
+void SqliteBackend::failMissingOrStale(const std::string& type, const std::string& id, std::uint64_t expected) {
+  const auto current = getLocked(type, id);
+  if (!current) throw StorageError(ErrorKind::notFound, name(type, id) + " does not exist");
+  throw StorageError(ErrorKind::conflict, name(type, id) + " is at version " + std::to_string(current->version) +
+                                              ", not the expected " + std::to_string(expected));
+}
+
+FindResult SqliteBackend::find(const FindQuery& query) {
+  if (query.type.empty()) throw StorageError(ErrorKind::invalid, "find: a document type must not be empty");
+  // Built from fixed fragments and checked paths; every value is a bound parameter.
+  std::string where = " FROM documents WHERE type = ?";
+  std::vector<FieldValue> parameters{query.type};
+  if (query.owner) {
+    where += " AND owner = ?";
+    parameters.emplace_back(*query.owner);
+  }
+  for (const auto& filter : query.filters) {
+    const std::string path = jsonPath(filter.field);
+    if (filter.op == FilterOp::in) {
+      if (filter.values.empty()) {
+        where += " AND 0";
+        continue;
+      }
+      where += " AND json_extract(body, ?) IN (";
+      parameters.emplace_back(path);
+      for (std::size_t i = 0; i < filter.values.size(); ++i) {
+        where += i == 0 ? "?" : ", ?";
+        parameters.push_back(filter.values[i]);
+      }
+      where += ")";
+      continue;
+    }
+    if (filter.values.size() != 1) {
+      throw StorageError(ErrorKind::invalid, "filter on '" + filter.field + "' needs exactly one value");
+    }
+    if (std::holds_alternative<std::nullptr_t>(filter.values[0])) {
+      if (filter.op != FilterOp::eq && filter.op != FilterOp::ne) {
+        throw StorageError(ErrorKind::invalid, "filter on '" + filter.field + "': null can only be compared with eq or ne");
+      }
+      where += filter.op == FilterOp::eq ? " AND json_extract(body, ?) IS NULL" : " AND json_extract(body, ?) IS NOT NULL";
+      parameters.emplace_back(path);
+      continue;
+    }
+    where += " AND json_extract(body, ?)";
+    where += comparison(filter.op);
+    parameters.emplace_back(path);
+    parameters.push_back(filter.values[0]);
+  }
+
+  std::lock_guard lock(mutex_);
+  FindResult result;
+  {
+    Statement count(*db_, "SELECT COUNT(*)" + where);
+    for (std::size_t i = 0; i < parameters.size(); ++i) count.bindValue(static_cast<int>(i + 1), parameters[i]);
+    if (count.step()) result.total = static_cast<std::size_t>(count.integer(0));
+  }
+  if (query.limit == 0 || query.offset >= result.total) return result;
+
+  std::string sql = "SELECT type, id, body, version, owner" + where + " ORDER BY ";
+  auto ordered = parameters;
+  for (const auto& sort : query.sort) {
+    sql += "json_extract(body, ?)";
+    sql += sort.order == SortOrder::descending ? " DESC, " : " ASC, ";
+    ordered.emplace_back(jsonPath(sort.field));
+  }
+  sql += "id ASC LIMIT ? OFFSET ?";
+  ordered.emplace_back(static_cast<std::int64_t>(query.limit));
+  ordered.emplace_back(static_cast<std::int64_t>(query.offset));
+  Statement select(*db_, sql);
+  for (std::size_t i = 0; i < ordered.size(); ++i) select.bindValue(static_cast<int>(i + 1), ordered[i]);
+  while (select.step()) result.documents.push_back(readRow(select));
+  return result;
+}
+
+std::vector<BulkItemResult> SqliteBackend::bulk(const std::vector<BulkOperation>& operations) {
+  std::vector<BulkItemResult> results(operations.size());
+  if (operations.empty()) return results;
+  std::lock_guard lock(mutex_);
+  // One transaction (one fsync) for the batch; an item's failure is its own result.
+  sqlite::WriteTransaction transaction(*db_);
+  for (std::size_t i = 0; i < operations.size(); ++i) {
+    const auto& op = operations[i];
+    auto& result = results[i];
+    try {
+      switch (op.kind) {
+        case BulkOperation::Kind::create:
+          result.document = createLocked(NewDocument{op.type, op.id, op.body, op.owner});
+          break;
+        case BulkOperation::Kind::update:
+          if (!op.expectedVersion) {
+            throw StorageError(ErrorKind::invalid, name(op.type, op.id) + ": an update needs the expected version");
+          }
+          result.document = updateLocked(op.type, op.id, op.body, *op.expectedVersion);
+          break;
+        case BulkOperation::Kind::remove:
+          removeLocked(op.type, op.id, op.expectedVersion);
+          break;
+      }
+    } catch (const StorageError& e) {
+      if (e.kind() == ErrorKind::failed) throw;  // the store itself failed: the batch is rolled back
+      result.error = e.kind();
+      result.message = e.what();
+    }
+  }
+  transaction.commit();
+  return results;
+}
+
+}  // namespace orrery::storage
