@@ -20,7 +20,7 @@ const binary = process.argv[2];
 const root = mkdtempSync(path.join(tmpdir(), 'orrery-compat-'));
 writeFileSync(path.join(root, 'orrery.yml'), 'security:\n  enabled: false\n');
 const host = spawn(binary, ['--config', path.join(root, 'orrery.yml'), '--set', `path.data=${path.join(root, 'data')}`,
-                            '--set', 'server.port=0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+                            '--set', 'server.port=0', '--set', 'interactive_setup.enabled=false'], { stdio: ['ignore', 'pipe', 'pipe'] });
 let output = '';
 
 // Resolves with the port once the host logs that it is ready; rejects on exit or deadline.
