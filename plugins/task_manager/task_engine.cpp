@@ -1,6 +1,7 @@
 #include "task_engine.hpp"
 
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <random>
 #include <stdexcept>
 
@@ -115,8 +116,16 @@ Task<void> TaskEngine::pollLoop(CancellationToken stop) {
       sleeping_ = sleeping;
     }
     auto relay = stop.onCancel([sleeping] { sleeping->cancel(); });
+    auto delay = settings_.pollInterval;
+    {
+      std::lock_guard lock(mutex_);
+      if (nextDue_) {
+        const auto untilDue = std::chrono::duration_cast<std::chrono::milliseconds>(*nextDue_ - clock_());
+        delay = std::clamp(untilDue, std::chrono::milliseconds(0), delay);
+      }
+    }
     const auto wakeToken = sleeping->token();
-    co_await executors_.sleep(settings_.pollInterval, wakeToken);
+    co_await executors_.sleep(delay, wakeToken);
     std::lock_guard lock(mutex_);
     sleeping_.reset();
     wakeRequested_ = false;
@@ -170,6 +179,26 @@ Task<std::size_t> TaskEngine::pollOnce() {
                                   .limit = available};
   auto findExpired = storage_.find(std::move(expiredQuery));
   auto expired = co_await std::move(findExpired);
+  // The next task due after now: the loop sleeps until then if that is sooner than the
+  // poll interval, so a task is started close to its runAt (drift), not up to an interval late.
+  storage::FindQuery nextQuery{.type = kTaskType,
+                               .filters = {Filter::eq("status", "idle"), Filter::eq("enabled", true),
+                                           Filter::gt("runAt", nowMs)},
+                               .sort = {{"runAt"}},
+                               .limit = 1};
+  auto findNext = storage_.find(std::move(nextQuery));
+  const auto next = co_await std::move(findNext);
+  {
+    std::optional<TimePoint> nextDue;
+    if (!next.documents.empty()) {
+      try {
+        nextDue = fromDocument(next.documents.front()).runAt;
+      } catch (const std::exception&) {
+      }
+    }
+    std::lock_guard lock(mutex_);
+    nextDue_ = nextDue;
+  }
   metrics_.recordPoll(now);
 
   std::vector<BulkOperation> ops;
@@ -396,6 +425,7 @@ Task<void> TaskEngine::flushFinished() {
         outcome = (f.task.schedule || f.task.attempts < f.definition->maxAttempts) ? Outcome::retry : Outcome::failure;
       }
       metrics_.recordRun(f.task.taskType, f.driftMs, f.durationMs, outcome, now);
+      if (logger_.enabled(LogLevel::debug)) logger_.debug("task '" + f.task.id + "': outcome written");
     }
     std::function<void()> listener;
     {

@@ -105,6 +105,7 @@ class TaskEngine final : public TaskManagerStart, public std::enable_shared_from
   std::vector<Finished> finished_;  // waiting for the next batched write
   bool flushing_ = false;
   bool wakeRequested_ = false;
+  std::optional<TimePoint> nextDue_;  // earliest idle runAt after the last poll
   std::shared_ptr<CancellationSource> sleeping_;  // cancelled by wake()
   std::function<void()> runWritten_;
   CancellationToken stop_;

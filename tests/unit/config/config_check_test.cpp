@@ -31,7 +31,8 @@ struct Fixture {
   CheckedConfig check(const std::string& tree) const { return checkConfig(json::parse(tree), specs, ids); }
 };
 
-constexpr const char* kTopLevel = "known top-level keys: logging, path, plugins, security, server, storage, task_manager, xpack";
+constexpr const char* kTopLevel =
+    "known top-level keys: logging, path, plugins, security, server, storage, task_manager, xpack";
 
 }  // namespace
 

@@ -5,7 +5,7 @@
 #include <date/date.h>
 #include <date/tz.h>
 
-#include <sstream>
+#include <cstdio>
 
 #include "schedule.hpp"
 
@@ -14,13 +14,13 @@ namespace {
 using namespace orrery::task_manager;
 using namespace std::chrono_literals;
 
-// UTC instant from "YYYY-MM-DD HH:MM".
+// UTC instant from "YYYY-MM-DD HH:MM" (read with sscanf: date::parse trips g++ 12 -O3's
+// -Wmaybe-uninitialized inside date.h).
 SysTime utc(const std::string& text) {
-  std::istringstream in(text);
-  date::sys_time<std::chrono::minutes> t;
-  in >> date::parse("%F %H:%M", t);
-  REQUIRE(!in.fail());
-  return SysTime(t);
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0;
+  REQUIRE(std::sscanf(text.c_str(), "%d-%d-%d %d:%d", &y, &mo, &d, &h, &mi) == 5);
+  const auto day = date::sys_days(date::year{y} / static_cast<unsigned>(mo) / static_cast<unsigned>(d));
+  return SysTime(day + std::chrono::hours(h) + std::chrono::minutes(mi));
 }
 
 std::string inZone(SysTime t, const char* zone) {

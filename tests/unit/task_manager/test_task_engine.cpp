@@ -19,6 +19,14 @@
 #include "tests/support/run_on_pool.hpp"
 #include "tests/support/temp_dir.hpp"
 
+// `prefix` then `n`, built by append: g++ 12 -O3 warns falsely (-Wrestrict) on
+// "literal" + std::to_string(n).
+inline std::string numbered(const char* prefix, long n) {
+  std::string text(prefix);
+  text.append(std::to_string(n));
+  return text;
+}
+
 namespace {
 
 using namespace orrery::task_manager;
@@ -311,7 +319,7 @@ TEST_CASE("a task claimed by a host that died is claimed again after its retryAt
 TEST_CASE("capacity and maxConcurrency limit the runs claimed at once") {
   Fixture f;
   for (int i = 0; i < 15; ++i) {
-    runToEnd(f.engine().schedule({.id = "n" + std::to_string(i), .taskType = "noop"}));
+    runToEnd(f.engine().schedule({.id = numbered("n", i), .taskType = "noop"}));
   }
   runToEnd(f.engine().schedule({.id = "s1", .taskType = "single"}));
   runToEnd(f.engine().schedule({.id = "s2", .taskType = "single"}));
@@ -383,7 +391,7 @@ TEST_CASE("two engines on one store run each task exactly once") {
   Host b(dir.path() / "shared.db", journal, "host-b", settings);
   constexpr int kTasks = 200;
   std::vector<TaskInstance> tasks;
-  for (int i = 0; i < kTasks; ++i) tasks.push_back({.id = "t" + std::to_string(i), .taskType = "noop"});
+  for (int i = 0; i < kTasks; ++i) tasks.push_back({.id = numbered("t", i), .taskType = "noop"});
   runToEnd(a.engine->bulkSchedule(std::move(tasks)));
   a.engine->startPolling(a.stop.token());
   b.engine->startPolling(b.stop.token());
@@ -419,7 +427,7 @@ TEST_CASE("two engines on one store run each task exactly once") {
 TEST_CASE("health figures after a known workload") {
   Fixture f;
   auto& engine = f.engine();
-  for (int i = 0; i < 3; ++i) runToEnd(engine.schedule({.id = "ok" + std::to_string(i), .taskType = "noop"}));
+  for (int i = 0; i < 3; ++i) runToEnd(engine.schedule({.id = numbered("ok", i), .taskType = "noop"}));
   runToEnd(engine.schedule({.id = "bad", .taskType = "failing"}));
   runToEnd(engine.schedule({.id = "later", .taskType = "noop", .schedule = TaskSchedule{.interval = "30s"},
                             .runAt = f.clock.now() + 1h}));
@@ -451,4 +459,20 @@ TEST_CASE("health figures after a known workload") {
   CHECK(capacity.at("observed_throughput_per_minute") == 4.0);
   // Two runs a minute for the 30 s task, plus the retry of "bad" due within the minute.
   CHECK(capacity.at("required_throughput_per_minute") == 3.0);
+}
+
+TEST_CASE("scheduling a task due now and runSoon wake the poller at once") {
+  orrery::test::TempDir dir;
+  Journal journal;
+  // A poll interval of an hour: only a wake-up can run these tasks within the test.
+  Host host(dir.path() / "store.db", journal, "host-a", {.capacity = 10, .pollInterval = 1h, .ownerId = {}});
+  runToEnd(host.engine->schedule({.id = "later", .taskType = "noop", .schedule = TaskSchedule{.interval = "1d"},
+                                  .runAt = systemNow() + 24h}));
+  host.engine->startPolling(host.stop.token());
+  runToEnd(host.engine->schedule({.id = "now", .taskType = "noop"}));
+  REQUIRE(host.waitWritten(1));
+  CHECK(journal.count("now") == 1);
+  runToEnd(host.engine->runSoon("later"));
+  REQUIRE(host.waitWritten(2));
+  CHECK(journal.count("later") == 1);
 }

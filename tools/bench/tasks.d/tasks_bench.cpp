@@ -25,6 +25,14 @@
 #include "task_document.hpp"
 #include "task_engine.hpp"
 
+// `prefix` then `n`, built by append: g++ 12 -O3 warns falsely (-Wrestrict) on
+// "literal" + std::to_string(n).
+inline std::string numbered(const char* prefix, long n) {
+  std::string text(prefix);
+  text.append(std::to_string(n));
+  return text;
+}
+
 namespace {
 
 using namespace orrery::task_manager;
@@ -72,7 +80,7 @@ double sqliteTransactionsPerSecond(const std::filesystem::path& file, int count)
   check(sqlite3_prepare_v2(db, "INSERT INTO t VALUES (?, '{\"n\":1}')", -1, &insert, nullptr), db, "prepare");
   const auto start = Steady::now();
   for (int i = 0; i < count; ++i) {
-    const std::string id = "row-" + std::to_string(i);
+    const std::string id = numbered("row-", i);
     sqlite3_bind_text(insert, 1, id.c_str(), -1, SQLITE_TRANSIENT);
     check(sqlite3_step(insert), db, "insert");  // autocommit: one transaction each
     sqlite3_reset(insert);
@@ -155,7 +163,7 @@ int main(int argc, char** argv) {
     {
       Bench bench(folder / "throughput.db", capacity);
       std::vector<TaskInstance> all;
-      for (int i = 0; i < tasks; ++i) all.push_back({.id = "t" + std::to_string(i), .taskType = "noop"});
+      for (int i = 0; i < tasks; ++i) all.push_back({.id = numbered("t", i), .taskType = "noop"});
       bench.scheduleAll(std::move(all));
       const auto start = Steady::now();
       bench.engine->startPolling(bench.stop.token());
@@ -172,7 +180,7 @@ int main(int argc, char** argv) {
       const auto first = systemNow() + std::chrono::seconds(1);
       std::vector<TaskInstance> all;
       for (int i = 0; i < driftTasks; ++i) {
-        all.push_back({.id = "d" + std::to_string(i), .taskType = "noop",
+        all.push_back({.id = numbered("d", i), .taskType = "noop",
                        .runAt = first + std::chrono::milliseconds(1000LL * i / driftRate)});
       }
       bench.scheduleAll(std::move(all));
