@@ -158,8 +158,8 @@ TEST_CASE("search with aggregations and typed_keys, count with a query, q= searc
       ++errorCount;
       errorSum += ms;
     }
-    bulk += "{\"index\":{}}\n{\"level\":\"" + level + "\",\"ms\":" + std::to_string(ms) + ",\"message\":\"request " +
-            (i % 2 ? "failed badly" : "served") + "\"}\n";
+    bulk.append("{\"index\":{}}\n{\"level\":\"").append(level).append("\",\"ms\":").append(std::to_string(ms)).append(",\"message\":\"request ")
+        .append(i % 2 ? "failed badly" : "served").append("\"}\n");
   }
   client.send("PUT", "/es/app", R"({"settings":{"number_of_shards":3}})", kJson);
   REQUIRE(client.send("POST", "/es/app/_bulk", bulk, {{"Content-Type", "application/x-ndjson"}}).json()["errors"] == false);
@@ -215,7 +215,7 @@ TEST_CASE("indices, documents and mappings survive a restart of the host") {
     HttpClient client(host.port);
     client.send("PUT", "/es/keep", R"({"settings":{"number_of_shards":2},"mappings":{"properties":{"code":{"type":"keyword"}}}})", kJson);
     std::string bulk;
-    for (int i = 0; i < 25; ++i) bulk += "{\"index\":{\"_id\":\"" + std::to_string(i) + "\"}}\n{\"code\":\"c" + std::to_string(i % 5) + "\"}\n";
+    for (int i = 0; i < 25; ++i) bulk.append("{\"index\":{\"_id\":\"").append(std::to_string(i)).append("\"}}\n{\"code\":\"c").append(std::to_string(i % 5)).append("\"}\n");
     REQUIRE(client.send("POST", "/es/keep/_bulk", bulk, {{"Content-Type", "application/x-ndjson"}}).status == 200);
   }
   host.stop();

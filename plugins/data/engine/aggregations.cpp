@@ -74,7 +74,9 @@ const FieldMapping* aggField(const AggSpec& spec, const Context& ctx, bool allow
 SqlFragment valuesOf(const ShardField& f, const SqlFragment& where) {
   SqlFragment out;
   const std::string col = "d.c" + std::to_string(f.column);
-  out.add("SELECT d.seq AS doc, " + col + " AS v FROM docs d WHERE (").add(where).add(") AND " + col + " IS NOT NULL");
+  // `+col`: the unary plus keeps SQLite from answering IS NOT NULL with this column's index,
+  // a full index walk with a row lookup each, when the query's own condition is selective.
+  out.add("SELECT d.seq AS doc, " + col + " AS v FROM docs d WHERE (").add(where).add(") AND +" + col + " IS NOT NULL");
   if (f.multi) {
     out.add(" UNION ALL SELECT d.seq AS doc, mv.v AS v FROM mv JOIN docs d ON d.seq = mv.doc WHERE mv.col = " +
             std::to_string(f.column) + " AND (")

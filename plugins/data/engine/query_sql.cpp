@@ -418,6 +418,31 @@ SqlFragment QueryCompiler::where(const Query& q) {
   return out.add("0");
 }
 
+std::optional<QueryCompiler::FtsDriver> QueryCompiler::ftsDriver(const Query& q) const {
+  if (q.kind != Query::Kind::match && q.kind != Query::Kind::matchPhrase) return std::nullopt;
+  if (q.field.empty() || q.boost != 1.0) return std::nullopt;
+  const FieldMapping* mapping = mapping_.find(q.field);
+  const ShardField* f = shard_.field(q.field);
+  if (!mapping || !f || mapping->type != FieldType::text) return std::nullopt;
+  const auto tokens = analyzeText(q.text);
+  if (tokens.empty()) return std::nullopt;
+  std::string expression;
+  if (q.kind == Query::Kind::matchPhrase) {
+    std::string joined;
+    for (const auto& t : tokens) joined += (joined.empty() ? "" : " ") + t;
+    expression = ftsQuote(joined);
+  } else {
+    const int optional = static_cast<int>(tokens.size());
+    const int required = q.operatorAnd ? optional : minimumShouldMatch(q.minimumShouldMatch, optional);
+    if (required > 1 && required < optional) return std::nullopt;  // counted per token: the general path
+    for (const auto& t : tokens) {
+      if (!expression.empty()) expression += required >= optional && optional > 1 ? " AND " : " OR ";
+      expression += ftsQuote(t);
+    }
+  }
+  return FtsDriver{"t" + std::to_string(f->column), expression};
+}
+
 SqlFragment QueryCompiler::guarded(const Query& q) {
   SqlFragment out;
   out.add("(CASE WHEN ").add(where(q)).add(" THEN ").add(score(q)).add(" ELSE 0 END)");

@@ -47,6 +47,15 @@ class QueryCompiler {
   SqlFragment where(const Query& q);
   SqlFragment score(const Query& q);
 
+  // A plain match or match_phrase on one text field can be driven from its FTS5 table
+  // (`FROM t JOIN docs d ... WHERE t MATCH ?`, scored by bm25() in the same scan), which
+  // is how one writes that search by hand; nullopt for every other query.
+  struct FtsDriver {
+    std::string table;
+    std::string expression;
+  };
+  std::optional<FtsDriver> ftsDriver(const Query& q) const;
+
   // The SQL expression reading a field's single value in `docs d` (NULL if the shard has
   // no column for it), and whether documents may hold several values (see `mv`).
   const ShardField* column(const std::string& field) const { return shard_.field(field); }

@@ -110,6 +110,13 @@ SqlFragment sortExpression(const SortSpec& spec, const Shard& shard, const Mappi
   return withMissing;
 }
 
+// `k<i>`, built by appending: g++ 12 -O3 warns (-Wrestrict) on `"k" + std::to_string(i)`.
+std::string keyAlias(std::size_t i) {
+  std::string alias = "k";
+  alias.append(std::to_string(i));
+  return alias;
+}
+
 bool missingFirst(const SortSpec& spec) { return spec.missing.is_string() && spec.missing == "_first"; }
 
 std::vector<SortSpec> effectiveSort(const SearchRequest& request) {
@@ -139,6 +146,17 @@ ShardResult searchShard(Index& index, Shard& shard, const SearchRequest& request
     SqlFragment score;
     if (scoring) score = compiler.score(request.query);
     else score.add("0.0");
+    // Hits and totals of a single full-text clause are read straight from its FTS5 table;
+    // aggregations keep the general condition on `docs d`.
+    const SqlFragment aggregationWhere = where;
+    std::string from = "docs d";
+    if (const auto driver = request.minScore ? std::nullopt : compiler.ftsDriver(request.query)) {
+      from = driver->table + " JOIN docs d ON d.seq = " + driver->table + ".rowid";
+      where = SqlFragment{};
+      where.add(driver->table + " MATCH ").param(driver->expression);
+      score = SqlFragment{};
+      score.add(scoring ? "(-bm25(" + driver->table + "))" : "0.0");
+    }
     if (request.minScore) {
       SqlFragment w;
       w.add("(").add(where).add(" AND ").add(score).add(" >= ").param(*request.minScore).add(")");
@@ -182,10 +200,10 @@ ShardResult searchShard(Index& index, Shard& shard, const SearchRequest& request
       // Keys are ordered by their aliases: a constant expression (a score of 0) in ORDER BY
       // would be read as a column number.
       sql.add("SELECT d.seq, d.id, d.source, ").add(score);
-      for (std::size_t i = 0; i < keys.size(); ++i) sql.add(", ").add(keys[i]).add(" AS k" + std::to_string(i));
-      sql.add(" FROM docs d WHERE ").add(hitsWhere).add(" ORDER BY ");
+      for (std::size_t i = 0; i < keys.size(); ++i) sql.add(", ").add(keys[i]).add(" AS " + keyAlias(i));
+      sql.add(" FROM " + from + " WHERE ").add(hitsWhere).add(" ORDER BY ");
       for (std::size_t i = 0; i < sorts.size(); ++i) {
-        const std::string k = "k" + std::to_string(i);
+        const std::string k = keyAlias(i);
         sql.add(k + (missingFirst(sorts[i]) ? " IS NULL DESC, " : " IS NULL, "));
         sql.add(k + (sorts[i].descending ? " DESC, " : " ASC, "));
       }
@@ -203,9 +221,9 @@ ShardResult searchShard(Index& index, Shard& shard, const SearchRequest& request
     if (request.trackTotalHits != 0) {
       SqlFragment sql;
       if (request.trackTotalHits < 0) {
-        sql.add("SELECT count(*) FROM docs d WHERE ").add(where);
+        sql.add("SELECT count(*) FROM " + from + " WHERE ").add(where);
       } else {
-        sql.add("SELECT count(*) FROM (SELECT 1 FROM docs d WHERE ").add(where).add(" LIMIT " +
+        sql.add("SELECT count(*) FROM (SELECT 1 FROM " + from + " WHERE ").add(where).add(" LIMIT " +
                                                                                    std::to_string(request.trackTotalHits + 1) + ")");
       }
       auto stmt = shard.db().prepare(sql.sql);
@@ -229,10 +247,10 @@ ShardResult searchShard(Index& index, Shard& shard, const SearchRequest& request
         for (const auto& s : innerSorts) innerKeys.push_back(sortExpression(s, shard, mapping, innerScore));
         SqlFragment sql;
         sql.add("SELECT d.seq, d.id, d.source, ").add(innerScore);
-        for (std::size_t i = 0; i < innerKeys.size(); ++i) sql.add(", ").add(innerKeys[i]).add(" AS k" + std::to_string(i));
+        for (std::size_t i = 0; i < innerKeys.size(); ++i) sql.add(", ").add(innerKeys[i]).add(" AS " + keyAlias(i));
         sql.add(" FROM docs d WHERE ").add(bucketWhere).add(" ORDER BY ");
         for (std::size_t i = 0; i < innerSorts.size(); ++i) {
-          const std::string k = "k" + std::to_string(i);
+          const std::string k = keyAlias(i);
           sql.add(k + " IS NULL, " + k + (innerSorts[i].descending ? " DESC, " : " ASC, "));
         }
         sql.add("d.seq LIMIT " + std::to_string(inner.from + inner.size));
@@ -252,7 +270,7 @@ ShardResult searchShard(Index& index, Shard& shard, const SearchRequest& request
         total = countStmt.integer(0);
         return hits;
       };
-      result.aggs = computeAggregations(request.aggs, shard, mapping, compiler, where, shard.db(), topHits);
+      result.aggs = computeAggregations(request.aggs, shard, mapping, compiler, aggregationWhere, shard.db(), topHits);
     }
   } catch (const SqliteError& error) {
     if (cancelled && cancelled->load()) {

@@ -25,7 +25,9 @@ FieldMapping fieldFromSpec(const nlohmann::json& spec) {
 Shard::Shard(const std::filesystem::path& file, int number) : db_(file), number_(number) {
   // WAL: readers do not block the writer; NORMAL sync is durable across process crashes
   // (a power cut may lose the last transactions, never corrupt the file).
-  db_.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;");
+  // A 64 MB page cache per shard: with an index per field, the default 2 MB makes bulk
+  // loads and aggregations re-read B-tree pages from the OS over and over.
+  db_.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;");
   createSchema();
   loadFields();
 }

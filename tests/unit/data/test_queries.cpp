@@ -271,7 +271,7 @@ TEST_CASE("a value that cannot be compared with the field's type is a query_shar
 TEST_CASE("a cancelled search stops with task_cancelled_exception") {
   EngineFixture f;
   std::vector<json> docs;
-  for (int i = 0; i < 2000; ++i) docs.push_back(json{{"n", i}, {"msg", "word" + std::to_string(i % 50)}});
+  for (int i = 0; i < 2000; ++i) docs.push_back(json{{"n", i}, {"msg", std::string("word").append(std::to_string(i % 50))}});
   f.load("big", docs);
   auto index = f.engine.index("big");
   std::atomic<bool> cancelled{true};

@@ -13,7 +13,7 @@ TEST_CASE("an index keeps one SQLite file per shard under the engine folder") {
   EngineFixture f;
   f.create("logs", json{{"settings", {{"number_of_shards", 3}}}});
   for (int i = 0; i < 3; ++i) {
-    CHECK(std::filesystem::exists(f.engine.root() / "logs" / ("shard-" + std::to_string(i) + ".sqlite")));
+    CHECK(std::filesystem::exists(f.engine.root() / "logs" / std::string("shard-").append(std::to_string(i)).append(".sqlite")));
   }
   CHECK_FALSE(std::filesystem::exists(f.engine.root() / "logs" / "shard-3.sqlite"));
 }
@@ -159,7 +159,7 @@ TEST_CASE("documents, mappings and settings survive reopening the engine") {
                                     {"mappings", {{"properties", {{"code", {{"type", "keyword"}}}}}}}});
     std::vector<WriteOp> ops;
     for (int i = 0; i < 20; ++i) {
-      ops.push_back(WriteOp{WriteOp::Kind::index, std::to_string(i), json{{"code", "c" + std::to_string(i % 3)}, {"n", i}}, false, nullptr, {}});
+      ops.push_back(WriteOp{WriteOp::Kind::index, std::to_string(i), json{{"code", std::string("c").append(std::to_string(i % 3))}, {"n", i}}, false, nullptr, {}});
     }
     auto results = engine.index("keep")->write(std::move(ops));
     for (const auto& r : results) REQUIRE_FALSE(r.error);
