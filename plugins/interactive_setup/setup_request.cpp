@@ -1,6 +1,7 @@
 #include "setup_request.hpp"
 
 #include <algorithm>
+#include <orrery/http/json_body.hpp>
 
 #include "password_rule.hpp"
 #include "users_file.hpp"
@@ -10,23 +11,14 @@ namespace orrery::interactive_setup {
 
 namespace {
 
-std::string_view typeName(const nlohmann::json& value) {
-  switch (value.type()) {
-    case nlohmann::json::value_t::null: return "null";
-    case nlohmann::json::value_t::boolean: return "boolean";
-    case nlohmann::json::value_t::string: return "string";
-    case nlohmann::json::value_t::array: return "array";
-    case nlohmann::json::value_t::object: return "object";
-    default: return "number";
-  }
-}
+using http::jsonTypeName;
 
 // Field access over one JSON object, each problem naming `where.name`.
 class Fields {
  public:
   Fields(const nlohmann::json& object, std::string where) : object_(object), where_(std::move(where)) {
     if (!object_.is_object()) {
-      throw SetupError(400, where_, "Expected an object but got " + std::string(typeName(object_)) + ".");
+      throw SetupError(400, where_, "Expected an object but got " + std::string(jsonTypeName(object_)) + ".");
     }
   }
 
@@ -37,7 +29,7 @@ class Fields {
       return {};
     }
     if (!it->is_string()) {
-      throw SetupError(400, field(name), label + " must be text, not " + std::string(typeName(*it)) + ".");
+      throw SetupError(400, field(name), label + " must be text, not " + std::string(jsonTypeName(*it)) + ".");
     }
     return it->get<std::string>();
   }

@@ -9,6 +9,19 @@
 
 namespace orrery::data {
 
+// The parser token Elasticsearch names in its messages for a JSON value's type
+// ("START_OBJECT", "VALUE_STRING", ...).
+inline std::string jsonTokenName(const nlohmann::json& v) {
+  switch (v.type()) {
+    case nlohmann::json::value_t::object: return "START_OBJECT";
+    case nlohmann::json::value_t::array: return "START_ARRAY";
+    case nlohmann::json::value_t::string: return "VALUE_STRING";
+    case nlohmann::json::value_t::boolean: return "VALUE_BOOLEAN";
+    case nlohmann::json::value_t::null: return "VALUE_NULL";
+    default: return "VALUE_NUMBER";
+  }
+}
+
 class EngineError : public std::runtime_error {
  public:
   EngineError(int status, std::string type, std::string reason, nlohmann::json extra = nlohmann::json::object())

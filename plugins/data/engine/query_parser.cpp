@@ -9,16 +9,7 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string typeName(const json& v) {
-  switch (v.type()) {
-    case json::value_t::object: return "START_OBJECT";
-    case json::value_t::array: return "START_ARRAY";
-    case json::value_t::string: return "VALUE_STRING";
-    case json::value_t::boolean: return "VALUE_BOOLEAN";
-    case json::value_t::null: return "VALUE_NULL";
-    default: return "VALUE_NUMBER";
-  }
-}
+std::string typeName(const json& v) { return jsonTokenName(v); }
 
 EngineError unsupported(const std::string& query, const std::string& key) {
   return parsingError("[" + query + "] query does not support [" + key + "]");
@@ -133,7 +124,10 @@ Query parseFullText(Query::Kind kind, const std::string& name, const json& body)
 }
 
 Query parseTermLevel(Query::Kind kind, const std::string& name, const json& body, const char* valueKey) {
-  auto [field, inner] = singleField(name, body);
+  // Not structured bindings: clang 14 (the fuzz build) cannot capture those in a lambda.
+  const auto single = singleField(name, body);
+  const auto& field = single.first;
+  const auto& inner = single.second;
   Query q;
   q.kind = kind;
   q.field = field;

@@ -11,16 +11,7 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string tokenName(const json& v) {
-  switch (v.type()) {
-    case json::value_t::object: return "START_OBJECT";
-    case json::value_t::array: return "START_ARRAY";
-    case json::value_t::string: return "VALUE_STRING";
-    case json::value_t::boolean: return "VALUE_BOOLEAN";
-    case json::value_t::null: return "VALUE_NULL";
-    default: return "VALUE_NUMBER";
-  }
-}
+std::string tokenName(const json& v) { return jsonTokenName(v); }
 
 std::int64_t nonNegative(const std::string& key, const json& value) {
   std::int64_t n = 0;
