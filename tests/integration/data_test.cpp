@@ -6,6 +6,7 @@
 
 #include "host_setup.hpp"
 #include "http_client.hpp"
+#include "running_host.hpp"
 
 using harness::HostSetup;
 using harness::HttpClient;
@@ -13,26 +14,11 @@ using json = nlohmann::json;
 
 namespace {
 
-struct DataHost {
+struct DataHost : harness::RunningHost {
   DataHost() {
     setup.writeConfig("security:\n  enabled: false\nlogging:\n  loggers:\n    http.access: warn\n");
     start();
   }
-  ~DataHost() { stop(); }
-  void start() {
-    process = setup.start();
-    REQUIRE_MESSAGE(process->waitForOutput("orrery ready in"), process->output());
-    port = harness::listeningPort(*process);
-  }
-  void stop() {
-    if (!process) return;
-    process->signal(SIGTERM);
-    CHECK(process->waitExit().value_or(-1) == 0);
-    process.reset();
-  }
-  HostSetup setup;
-  std::unique_ptr<harness::ChildProcess> process;
-  std::uint16_t port = 0;
 };
 
 const harness::Headers kJson{{"Content-Type", "application/json"}};

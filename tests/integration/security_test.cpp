@@ -11,6 +11,7 @@
 
 #include "host_setup.hpp"
 #include "http_client.hpp"
+#include "running_host.hpp"
 
 using harness::HostSetup;
 using harness::HttpClient;
@@ -30,7 +31,7 @@ int usersCommand(const HostSetup& setup, const std::string& args, const std::str
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-struct SecuredHost {
+struct SecuredHost : harness::RunningHost {
   explicit SecuredHost(const std::string& config = "") {
     setup.addFixture("http_routes");
     REQUIRE(usersCommand(setup, "add alice --role superuser --full-name 'Alice Example'", "correct horse") == 0);
@@ -38,21 +39,6 @@ struct SecuredHost {
     setup.writeConfig(config);
     start();
   }
-  ~SecuredHost() { stop(); }
-  void start() {
-    process = setup.start();
-    REQUIRE_MESSAGE(process->waitForOutput("orrery ready in"), process->output());
-    port = harness::listeningPort(*process);
-  }
-  void stop() {
-    if (!process) return;
-    process->signal(SIGTERM);
-    CHECK(process->waitExit().value_or(-1) == 0);
-    process.reset();
-  }
-  HostSetup setup;
-  std::unique_ptr<harness::ChildProcess> process;
-  std::uint16_t port = 0;
 };
 
 const harness::Headers alice{{"Authorization", harness::basicAuthorization("alice", "correct horse")}};

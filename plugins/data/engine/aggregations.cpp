@@ -90,17 +90,7 @@ SqlFragment valuesOf(const ShardField& f, const SqlFragment& where) {
 SqlFragment narrowed(const SqlFragment& where, const ShardField& f,
                      const std::function<void(SqlFragment&, const std::string&)>& test) {
   SqlFragment out;
-  const std::string col = "d.c" + std::to_string(f.column);
-  out.add("(").add(where).add(") AND ");
-  if (!f.multi) {
-    test(out, col);
-    return out;
-  }
-  out.add("(");
-  test(out, col);
-  out.add(" OR d.seq IN (SELECT doc FROM mv WHERE col = " + std::to_string(f.column) + " AND ");
-  test(out, "v");
-  return out.add("))");
+  return out.add("(").add(where).add(") AND ").add(columnCondition(f, test));
 }
 
 AggPartials computeAll(const std::vector<AggSpec>& specs, const Context& ctx, const SqlFragment& where);

@@ -58,6 +58,15 @@ std::string lowerAscii(std::string text) {
   return text;
 }
 
+// A match query without a field (query_string's default field) as the multi_match
+// over every text field it stands for; phrases stay phrases.
+Query asMultiMatch(const Query& q) {
+  Query multi = q;
+  multi.kind = Query::Kind::multiMatch;
+  if (q.kind != Query::Kind::match) multi.values = {nlohmann::json("phrase")};
+  return multi;
+}
+
 }  // namespace
 
 std::vector<std::string> analyzeText(std::string_view text) {
@@ -119,8 +128,7 @@ std::optional<SqlValue> QueryCompiler::convert(const std::string& field, FieldTy
   return out;
 }
 
-SqlFragment QueryCompiler::columnCondition(const ShardField& f,
-                                           const std::function<void(SqlFragment&, const std::string&)>& test) {
+SqlFragment columnCondition(const ShardField& f, const std::function<void(SqlFragment&, const std::string&)>& test) {
   SqlFragment out;
   const std::string col = "d.c" + std::to_string(f.column);
   if (!f.multi) {
@@ -353,10 +361,7 @@ SqlFragment QueryCompiler::where(const Query& q) {
     case Query::Kind::matchPhrase:
     case Query::Kind::matchPhrasePrefix:
       if (q.field.empty()) {
-        Query multi = q;
-        multi.kind = Query::Kind::multiMatch;
-        if (q.kind != Query::Kind::match) multi.values = {nlohmann::json("phrase")};
-        return where(multi);
+        return where(asMultiMatch(q));
       }
       return matchField(q, q.field, q.kind != Query::Kind::match, q.kind == Query::Kind::matchPhrasePrefix, false, 1);
     case Query::Kind::multiMatch: {
@@ -456,10 +461,7 @@ SqlFragment QueryCompiler::score(const Query& q) {
     case Query::Kind::matchPhrase:
     case Query::Kind::matchPhrasePrefix:
       if (q.field.empty()) {
-        Query multi = q;
-        multi.kind = Query::Kind::multiMatch;
-        if (q.kind != Query::Kind::match) multi.values = {nlohmann::json("phrase")};
-        return score(multi);
+        return score(asMultiMatch(q));
       }
       return matchField(q, q.field, q.kind != Query::Kind::match, q.kind == Query::Kind::matchPhrasePrefix, true,
                         q.boost);

@@ -67,7 +67,6 @@ class QueryCompiler {
  private:
   SqlFragment matchField(const Query& q, const std::string& field, bool phrase, bool prefixLast, bool forScore,
                          double boost);
-  SqlFragment columnCondition(const ShardField& f, const std::function<void(SqlFragment&, const std::string&)>& test);
   std::vector<std::pair<std::string, double>> expandFields(const std::vector<std::pair<std::string, double>>& fields,
                                                            bool textAndKeywordOnly) const;
   SqlFragment guarded(const Query& q);
@@ -76,6 +75,11 @@ class QueryCompiler {
   const Mapping& mapping_;
   std::int64_t now_;
 };
+
+// Documents whose value of `f` passes `test` (applied to the column, and for
+// multi-valued fields also to the `mv` side table's values). Shared by queries and by
+// aggregations narrowing a bucket.
+SqlFragment columnCondition(const ShardField& f, const std::function<void(SqlFragment&, const std::string&)>& test);
 
 // `msm` ("2", "-1", "75%", "-25%") applied to `optional` clauses.
 int minimumShouldMatch(const std::string& msm, int optional);
