@@ -17,12 +17,30 @@ std::string name(const std::string& type, const std::string& id) {
   return text;
 }
 
-// `$.a.b` for the path `a.b` (checked beforehand, so no quoting is needed).
-std::string jsonPath(const std::string& field) {
+// `json_extract(body, '$.a.b')` for the path `a.b`. The path is checked (names and dots
+// only, so it needs no quoting) and written into the SQL rather than bound: SQLite uses
+// an index on an expression only when the query spells the same expression.
+std::string fieldExpression(const std::string& field) {
   checkFieldPath(field);
-  std::string path = "$.";
-  path.append(field);
-  return path;
+  std::string expression = "json_extract(body, '$.";
+  expression.append(field).append("')");
+  return expression;
+}
+
+// A stable name for the index over (type, fields): FNV-1a of both, so that declaring the
+// same index again finds it, and different ones never share a name.
+std::string indexName(const std::string& type, const std::vector<std::string>& fields) {
+  std::uint64_t hash = 14695981039346656037ull;
+  auto mix = [&hash](std::string_view text) {
+    for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
+    hash = (hash ^ 0xff) * 1099511628211ull;  // separator: ("ab","c") differs from ("a","bc")
+  };
+  mix(type);
+  for (const auto& field : fields) mix(field);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string name = "documents_by_fields_";
+  for (int shift = 60; shift >= 0; shift -= 4) name += kHex[(hash >> shift) & 15];
+  return name;
 }
 
 const char* comparison(FilterOp op) {
@@ -198,24 +216,45 @@ void SqliteBackend::failMissingOrStale(const std::string& type, const std::strin
                                               ", not the expected " + std::to_string(expected));
 }
 
-FindResult SqliteBackend::find(const FindQuery& query) {
+bool SqliteBackend::ensureIndex(const std::string& type, const std::vector<std::string>& fields) {
+  if (type.empty()) throw StorageError(ErrorKind::invalid, "an index needs a document type");
+  if (fields.empty()) throw StorageError(ErrorKind::invalid, "an index on type '" + type + "' needs at least one field");
+  // The type column first: every find names it. The table's key (type, id) ends every
+  // index entry, so a sort on the last field, then id, needs no extra sorting step.
+  std::string columns = "type";
+  for (const auto& field : fields) columns.append(", ").append(fieldExpression(field));
+  const auto name = indexName(type, fields);
+  std::lock_guard lock(mutex_);
+  sqlite::WriteTransaction transaction(*db_);
+  bool exists = false;
+  {
+    Statement check(*db_, "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?");
+    check.bind(1, name);
+    exists = check.step();
+  }
+  if (!exists) db_->execute("CREATE INDEX " + name + " ON documents (" + columns + ")");
+  transaction.commit();
+  return !exists;
+}
+
+SqliteBackend::FindSql SqliteBackend::findSql(const FindQuery& query) {
   if (query.type.empty()) throw StorageError(ErrorKind::invalid, "find: a document type must not be empty");
   // Built from fixed fragments and checked paths; every value is a bound parameter.
-  std::string where = " FROM documents WHERE type = ?";
-  std::vector<FieldValue> parameters{query.type};
+  FindSql sql{" FROM documents WHERE type = ?", {query.type}};
+  auto& where = sql.where;
+  auto& parameters = sql.parameters;
   if (query.owner) {
     where += " AND owner = ?";
     parameters.emplace_back(*query.owner);
   }
   for (const auto& filter : query.filters) {
-    const std::string path = jsonPath(filter.field);
+    const std::string field = fieldExpression(filter.field);
     if (filter.op == FilterOp::in) {
       if (filter.values.empty()) {
         where += " AND 0";
         continue;
       }
-      where += " AND json_extract(body, ?) IN (";
-      parameters.emplace_back(path);
+      where.append(" AND ").append(field).append(" IN (");
       for (std::size_t i = 0; i < filter.values.size(); ++i) {
         where += i == 0 ? "?" : ", ?";
         parameters.push_back(filter.values[i]);
@@ -230,16 +269,27 @@ FindResult SqliteBackend::find(const FindQuery& query) {
       if (filter.op != FilterOp::eq && filter.op != FilterOp::ne) {
         throw StorageError(ErrorKind::invalid, "filter on '" + filter.field + "': null can only be compared with eq or ne");
       }
-      where += filter.op == FilterOp::eq ? " AND json_extract(body, ?) IS NULL" : " AND json_extract(body, ?) IS NOT NULL";
-      parameters.emplace_back(path);
+      where.append(" AND ").append(field).append(filter.op == FilterOp::eq ? " IS NULL" : " IS NOT NULL");
       continue;
     }
-    where += " AND json_extract(body, ?)";
-    where += comparison(filter.op);
-    parameters.emplace_back(path);
+    where.append(" AND ").append(field).append(comparison(filter.op));
     parameters.push_back(filter.values[0]);
   }
+  return sql;
+}
 
+std::string SqliteBackend::selectSql(const FindQuery& query, const std::string& where) {
+  std::string sql = "SELECT type, id, body, version, owner" + where + " ORDER BY ";
+  for (const auto& sort : query.sort) {
+    sql.append(fieldExpression(sort.field)).append(sort.order == SortOrder::descending ? " DESC, " : " ASC, ");
+  }
+  sql += "id ASC LIMIT ? OFFSET ?";
+  return sql;
+}
+
+FindResult SqliteBackend::find(const FindQuery& query) {
+  const auto [where, parameters] = findSql(query);
+  const auto sql = selectSql(query, where);
   std::lock_guard lock(mutex_);
   FindResult result;
   {
@@ -249,20 +299,26 @@ FindResult SqliteBackend::find(const FindQuery& query) {
   }
   if (query.limit == 0 || query.offset >= result.total) return result;
 
-  std::string sql = "SELECT type, id, body, version, owner" + where + " ORDER BY ";
-  auto ordered = parameters;
-  for (const auto& sort : query.sort) {
-    sql += "json_extract(body, ?)";
-    sql += sort.order == SortOrder::descending ? " DESC, " : " ASC, ";
-    ordered.emplace_back(jsonPath(sort.field));
-  }
-  sql += "id ASC LIMIT ? OFFSET ?";
-  ordered.emplace_back(static_cast<std::int64_t>(query.limit));
-  ordered.emplace_back(static_cast<std::int64_t>(query.offset));
   Statement select(*db_, sql);
-  for (std::size_t i = 0; i < ordered.size(); ++i) select.bindValue(static_cast<int>(i + 1), ordered[i]);
+  int index = 1;
+  for (const auto& parameter : parameters) select.bindValue(index++, parameter);
+  select.bindValue(index++, static_cast<std::int64_t>(query.limit));
+  select.bindValue(index, static_cast<std::int64_t>(query.offset));
   while (select.step()) result.documents.push_back(readRow(select));
   return result;
+}
+
+std::string SqliteBackend::queryPlan(const FindQuery& query) {
+  const auto [where, parameters] = findSql(query);
+  std::lock_guard lock(mutex_);
+  Statement explain(*db_, "EXPLAIN QUERY PLAN " + selectSql(query, where));
+  int index = 1;
+  for (const auto& parameter : parameters) explain.bindValue(index++, parameter);
+  explain.bindValue(index++, static_cast<std::int64_t>(query.limit));
+  explain.bindValue(index, static_cast<std::int64_t>(query.offset));
+  std::string plan;
+  while (explain.step()) plan.append(explain.text(3)).append("\n");
+  return plan;
 }
 
 std::vector<BulkItemResult> SqliteBackend::bulk(const std::vector<BulkOperation>& operations) {

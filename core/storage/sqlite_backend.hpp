@@ -23,6 +23,7 @@ class SqliteBackend final : public StorageBackend {
 
   std::string describe() const override;
   MigrationReport migrate(const std::string& type, unsigned currentVersion, const MigrationStep& step) override;
+  bool ensureIndex(const std::string& type, const std::vector<std::string>& fields) override;
   Document create(const NewDocument& document) override;
   std::optional<Document> get(const std::string& type, const std::string& id) override;
   Document update(const std::string& type, const std::string& id, const std::string& body,
@@ -30,6 +31,10 @@ class SqliteBackend final : public StorageBackend {
   void remove(const std::string& type, const std::string& id, std::optional<std::uint64_t> expectedVersion) override;
   FindResult find(const FindQuery& query) override;
   std::vector<BulkItemResult> bulk(const std::vector<BulkOperation>& operations) override;
+
+  // How SQLite would run find(query) (EXPLAIN QUERY PLAN, one step per line), to check
+  // that a declared index is used.
+  std::string queryPlan(const FindQuery& query);
 
  private:
   // The unlocked operations, shared by the single calls and bulk.
@@ -39,6 +44,13 @@ class SqliteBackend final : public StorageBackend {
   void removeLocked(const std::string& type, const std::string& id, std::optional<std::uint64_t> expectedVersion);
   std::optional<Document> getLocked(const std::string& type, const std::string& id);
   // After a conditional write changed nothing: not found, or conflict with the version.
+  // The WHERE clause of find() and its bound values.
+  struct FindSql {
+    std::string where;
+    std::vector<FieldValue> parameters;
+  };
+  static FindSql findSql(const FindQuery& query);
+  static std::string selectSql(const FindQuery& query, const std::string& where);
   [[noreturn]] void failMissingOrStale(const std::string& type, const std::string& id, std::uint64_t expected);
 
   std::filesystem::path file_;

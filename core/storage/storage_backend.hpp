@@ -39,6 +39,11 @@ class StorageBackend {
   // (data written by newer code); a throwing step rolls everything back.
   virtual MigrationReport migrate(const std::string& type, unsigned currentVersion, const MigrationStep& step) = 0;
 
+  // Creates, if it does not exist yet, an index over these body fields of `type` (paths
+  // checked like filter fields) that find() uses for filters and sorts on them. Returns
+  // true when it was created now. Throws StorageError(invalid) for a bad path.
+  virtual bool ensureIndex(const std::string& type, const std::vector<std::string>& fields) = 0;
+
   virtual Document create(const NewDocument& document) = 0;
   virtual std::optional<Document> get(const std::string& type, const std::string& id) = 0;
   virtual Document update(const std::string& type, const std::string& id, const std::string& body,

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "core/storage/document_checks.hpp"
+
 namespace orrery::storage {
 
 namespace {
@@ -19,6 +21,9 @@ class PluginStorage final : public Storage {
         library_(std::move(library)) {}
 
   void registerType(TypeDefinition type) override { service_.registerType(pluginId_, std::move(type), library_); }
+  void registerIndex(std::string type, std::vector<std::string> fields) override {
+    service_.registerIndex(pluginId_, std::move(type), std::move(fields));
+  }
 
   Task<Document> create(NewDocument document) override {
     service_.checkRegistered(document.type);
@@ -97,6 +102,22 @@ void StorageService::registerType(const std::string& pluginId, TypeDefinition ty
   types_.emplace(name, Registered{pluginId, std::move(type), std::move(library)});
 }
 
+void StorageService::registerIndex(const std::string& pluginId, std::string type, std::vector<std::string> fields) {
+  std::string who = "plugin '" + pluginId + "' declaring an index on type '" + type + "'";
+  if (fields.empty()) throw StorageError(ErrorKind::invalid, who + ": it needs at least one field");
+  for (const auto& field : fields) {
+    try {
+      checkFieldPath(field);
+    } catch (const StorageError& e) {
+      throw StorageError(ErrorKind::invalid, who + ": " + e.what());
+    }
+  }
+  std::lock_guard lock(mutex_);
+  if (sealed_) throw StorageError(ErrorKind::invalid, who + ": indexes are declared in setup only");
+  if (types_.count(type) == 0) throw StorageError(ErrorKind::invalid, who + ": the type is not registered");
+  indexes_.push_back({pluginId, std::move(type), std::move(fields)});
+}
+
 std::vector<std::string> StorageService::applyMigrations() {
   std::vector<std::string> lines;
   std::lock_guard lock(mutex_);
@@ -123,6 +144,12 @@ std::vector<std::string> StorageService::applyMigrations() {
                       std::to_string(report.fromVersion) + " to " + std::to_string(report.toVersion) + ", " +
                       std::to_string(report.documents) + " documents");
     }
+  }
+  for (const auto& index : indexes_) {
+    if (!backend_->ensureIndex(index.type, index.fields)) continue;
+    std::string fields;
+    for (const auto& field : index.fields) fields.append(fields.empty() ? "" : ", ").append(field);
+    lines.push_back("index on type '" + index.type + "' (" + fields + ") created for plugin " + index.pluginId);
   }
   return lines;
 }

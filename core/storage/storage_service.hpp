@@ -2,8 +2,9 @@
 // their migrations, and the per-plugin `orrery::storage::Storage` objects that run every
 // call on the blocking pool (never on an I/O thread).
 //
-// Life cycle: plugins register types during setup; the host then calls applyMigrations()
-// once, before any plugin starts, and from then on registration is closed.
+// Life cycle: plugins register types and indexes during setup; the host then calls
+// applyMigrations() once, before any plugin starts, which also creates the declared
+// indexes, and from then on registration is closed.
 #pragma once
 
 #include <map>
@@ -32,7 +33,11 @@ class StorageService {
   // Throws StorageError(invalid) for a duplicate name, a bad version, a missing step, or
   // registration after applyMigrations().
   void registerType(const std::string& pluginId, TypeDefinition type, std::shared_ptr<void> library);
-  // Brings every registered type to its version; returns one line per type that changed.
+  // Throws StorageError(invalid) for an unregistered type, no fields, a bad field path, or
+  // registration after applyMigrations().
+  void registerIndex(const std::string& pluginId, std::string type, std::vector<std::string> fields);
+  // Brings every registered type to its version and creates the declared indexes that do
+  // not exist yet; returns one line per type or index that changed.
   // Throws StorageError naming the type if a migration fails (nothing of it is written).
   std::vector<std::string> applyMigrations();
   // Throws StorageError(invalid) unless `type` is registered.
@@ -48,6 +53,12 @@ class StorageService {
   std::shared_ptr<StorageBackend> backend_;
   mutable std::mutex mutex_;
   std::map<std::string, Registered> types_;
+  struct DeclaredIndex {
+    std::string pluginId;
+    std::string type;
+    std::vector<std::string> fields;
+  };
+  std::vector<DeclaredIndex> indexes_;
   bool sealed_ = false;
 };
 

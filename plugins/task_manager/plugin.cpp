@@ -38,7 +38,7 @@ class TaskManagerPlugin final : public Plugin {
 
   void setup(SetupContext& ctx) override {
     settings_ = readSettings(ctx.config());
-    ctx.storage().registerType({kTaskType, 1, {}});
+    registerTaskStorage(ctx.storage());
     ctx.expose<TaskManagerSetup>(definitions_);
     auto slot = slot_;
     ctx.http().router().get("/api/task_manager/_health", [slot](http::Request&) { return health(slot); });

@@ -30,6 +30,13 @@ json objectText(const std::string& text, const char* what) {
 
 }  // namespace
 
+void registerTaskStorage(storage::Storage& storage) {
+  storage.registerType({kTaskType, 1, {}});
+  storage.registerIndex(kTaskType, {"status", "enabled", "runAt"});  // due and next due idle tasks
+  storage.registerIndex(kTaskType, {"status", "retryAt"});           // leases that expired
+  storage.registerIndex(kTaskType, {"taskType", "status", "runAt"});  // fetch by type
+}
+
 std::int64_t epochMillis(TimePoint time) { return time.time_since_epoch().count(); }
 
 std::optional<TaskStatus> parseStatus(std::string_view text) {

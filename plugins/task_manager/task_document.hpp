@@ -11,6 +11,10 @@ namespace orrery::task_manager {
 
 inline constexpr const char* kTaskType = "task";
 
+// Registers the "task" document type and the indexes the engine's finds use (the claim,
+// the lease expiry, the next due task, fetch by type). Setup only.
+void registerTaskStorage(storage::Storage& storage);
+
 std::string toBody(const TaskInstance& task);
 // Throws std::invalid_argument naming the field if the body is not a task document.
 TaskInstance fromDocument(const storage::Document& document);

@@ -46,6 +46,12 @@ std::string errorText(std::exception_ptr error) {
 TimePoint systemNow() { return std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now()); }
 
 
+// The lease: the timeout plus a grace of two polls and a second, so that this host
+// cancels and writes back an overdue run before anyone may take the task over.
+TimePoint TaskEngine::leaseEnd(TimePoint from, const TaskDefinition& definition) const {
+  return from + definition.timeout + 2 * settings_.pollInterval + std::chrono::seconds(1);
+}
+
 TaskEngine::TaskEngine(storage::Storage& storage, Executors& executors, const Definitions& definitions, Logger& logger,
                        EngineSettings settings, Clock clock)
     : storage_(storage),
@@ -201,95 +207,143 @@ Task<std::size_t> TaskEngine::pollOnce() {
   }
   metrics_.recordPoll(now);
 
-  std::vector<BulkOperation> ops;
-  std::vector<std::optional<std::pair<TaskInstance, const TaskDefinition*>>> claims;  // per op
-  std::size_t claimed = 0;
-  auto consider = [&](const storage::Document& document) {
-    TaskInstance task;
-    try {
-      task = fromDocument(document);
-    } catch (const std::exception& e) {
-      logger_.warn(std::string("skipping a task document that cannot be read: ") + e.what());
-      return;
-    }
-    const auto* definition = definitions_.find(task.taskType);
-    if (!definition) {
-      // Never dropped: kept, visible in health and fetch, run again once the type exists.
-      logger_.warn("task '" + task.id + "' has the unknown type '" + task.taskType + "': marked unrecognized");
-      task.status = TaskStatus::unrecognized;
-      task.ownerId.clear();
+  // Due idle tasks first, oldest first, then expired leases.
+  std::vector<const storage::Document*> candidates;
+  for (const auto& document : due.documents) candidates.push_back(&document);
+  for (const auto& document : expired.documents) candidates.push_back(&document);
+  std::size_t nextCandidate = 0;
+  std::vector<std::pair<TaskInstance, const TaskDefinition*>> starting;  // claims won
+  // A claim that is not ours (lost to another host, removed, or the store failed) frees
+  // its capacity again.
+  auto release = [this](const TaskInstance& task) {
+    std::lock_guard lock(mutex_);
+    --inFlight_;
+    --inFlightByType_[task.taskType];
+  };
+  // Of two hosts that read the same due tasks, the one that writes second loses them; it
+  // then claims from further down its list (a few rounds), so hosts sharing a store share
+  // the work rather than one of them waiting out the other's lock.
+  for (int round = 0; round < 3 && starting.size() < available && nextCandidate < candidates.size(); ++round) {
+    std::vector<BulkOperation> ops;
+    std::vector<std::optional<std::pair<TaskInstance, const TaskDefinition*>>> claims;  // per op
+    std::size_t claimed = starting.size();
+    auto consider = [&](const storage::Document& document) {
+      TaskInstance task;
+      try {
+        task = fromDocument(document);
+      } catch (const std::exception& e) {
+        logger_.warn(std::string("skipping a task document that cannot be read: ") + e.what());
+        return;
+      }
+      const auto* definition = definitions_.find(task.taskType);
+      if (!definition) {
+        // Never dropped: kept, visible in health and fetch, run again once the type exists.
+        logger_.warn("task '" + task.id + "' has the unknown type '" + task.taskType + "': marked unrecognized");
+        task.status = TaskStatus::unrecognized;
+        task.ownerId.clear();
+        ops.push_back({BulkOperation::Kind::update, kTaskType, task.id, toBody(task), "", task.version});
+        claims.emplace_back(std::nullopt);
+        return;
+      }
+      {
+        std::lock_guard lock(mutex_);
+        if (active_.count(task.id) != 0) return;  // still running here (being cancelled)
+      }
+      if (definition->maxConcurrency && byType[task.taskType] >= *definition->maxConcurrency) return;
+      if (task.status != TaskStatus::idle && !task.schedule && task.attempts >= definition->maxAttempts) {
+        logger_.warn("task '" + task.id + "' lost its host during its last attempt: marked failed");
+        task.status = TaskStatus::failed;
+        task.ownerId.clear();
+        task.retryAt.reset();
+        ops.push_back({BulkOperation::Kind::update, kTaskType, task.id, toBody(task), "", task.version});
+        claims.emplace_back(std::nullopt);
+        return;
+      }
+      const auto dueAt = task.status == TaskStatus::idle ? task.runAt.value_or(now) : task.retryAt.value_or(now);
+      // Step one of two: take the lease. Conditional on the version read, so of two hosts
+      // claiming at once one wins; the lease is the run's, so a host that dies before or
+      // during the run loses the task only after retryAt.
+      task.status = TaskStatus::claiming;
+      task.ownerId = settings_.ownerId;
+      task.retryAt = leaseEnd(now, *definition);
       ops.push_back({BulkOperation::Kind::update, kTaskType, task.id, toBody(task), "", task.version});
-      claims.emplace_back(std::nullopt);
-      return;
-    }
-    if (claimed >= available) return;
+      task.scheduledAt = task.scheduledAt ? task.scheduledAt : dueAt;
+      task.runAt = dueAt;
+      claims.emplace_back(std::make_pair(std::move(task), definition));
+      ++byType[claims.back()->first.taskType];
+      ++claimed;
+    };
+    while (nextCandidate < candidates.size() && claimed < available) consider(*candidates[nextCandidate++]);
+    if (ops.empty()) break;
     {
       std::lock_guard lock(mutex_);
-      if (active_.count(task.id) != 0) return;  // still running here (being cancelled)
+      for (const auto& claim : claims) {
+        if (!claim) continue;
+        ++inFlight_;
+        ++inFlightByType_[claim->first.taskType];
+      }
     }
-    if (definition->maxConcurrency && byType[task.taskType] >= *definition->maxConcurrency) return;
-    if (task.status != TaskStatus::idle && !task.schedule && task.attempts >= definition->maxAttempts) {
-      logger_.warn("task '" + task.id + "' lost its host during its last attempt: marked failed");
-      task.status = TaskStatus::failed;
-      task.ownerId.clear();
-      task.retryAt.reset();
-      ops.push_back({BulkOperation::Kind::update, kTaskType, task.id, toBody(task), "", task.version});
-      claims.emplace_back(std::nullopt);
-      return;
+    std::vector<storage::BulkItemResult> results;
+    std::exception_ptr failure;
+    try {
+      auto write = storage_.bulk(std::move(ops));
+      results = co_await std::move(write);
+    } catch (...) {
+      failure = std::current_exception();
     }
-    const auto dueAt = task.status == TaskStatus::idle ? task.runAt.value_or(now) : task.retryAt.value_or(now);
-    task.status = TaskStatus::running;
-    task.ownerId = settings_.ownerId;
-    task.startedAt = now;
-    // The lease: the timeout plus a grace of two polls and a second, so that this host
-    // cancels and writes back an overdue run before anyone may take the task over.
-    task.retryAt = now + definition->timeout + 2 * settings_.pollInterval + std::chrono::seconds(1);
-    task.attempts += 1;
-    // Conditional on the version read: of two hosts claiming at once, one wins.
-    ops.push_back({BulkOperation::Kind::update, kTaskType, task.id, toBody(task), "", task.version});
-    task.scheduledAt = task.scheduledAt ? task.scheduledAt : dueAt;
-    task.runAt = dueAt;
-    claims.emplace_back(std::make_pair(std::move(task), definition));
-    ++byType[claims.back()->first.taskType];
-    ++claimed;
-  };
-  for (const auto& document : due.documents) consider(document);
-  for (const auto& document : expired.documents) consider(document);
-  if (ops.empty()) co_return 0;
-
-  {
-    std::lock_guard lock(mutex_);
-    for (const auto& claim : claims) {
-      if (!claim) continue;
-      ++inFlight_;
-      ++inFlightByType_[claim->first.taskType];
+    if (failure) {
+      for (const auto& claim : claims) {
+        if (claim) release(claim->first);
+      }
+      if (starting.empty()) std::rethrow_exception(failure);
+      break;  // start what earlier rounds won
     }
+    bool lost = false;
+    for (std::size_t i = 0; i < claims.size(); ++i) {
+      if (!claims[i]) continue;
+      auto& [task, definition] = *claims[i];
+      if (!results[i].ok()) {
+        // Another host claimed it first (conflict) or it was removed: not ours to run.
+        release(task);
+        --byType[task.taskType];
+        lost = true;
+        continue;
+      }
+      task.version = results[i].document->version;
+      starting.emplace_back(std::move(task), definition);
+    }
+    if (!lost) break;
   }
-  std::vector<storage::BulkItemResult> results;
+  if (starting.empty()) co_return 0;
+
+  // Step two: the claimed tasks start now, written as running with their start time and
+  // one more attempt, in one batch (Kibana's markTaskAsRunning, for the whole claim).
+  std::vector<BulkOperation> startOps;
+  const auto startedAt = clock_();
+  for (auto& [task, definition] : starting) {
+    task.status = TaskStatus::running;
+    task.startedAt = startedAt;
+    task.retryAt = leaseEnd(startedAt, *definition);
+    task.attempts += 1;
+    startOps.push_back({BulkOperation::Kind::update, kTaskType, task.id, toBody(task), "", task.version});
+  }
+  std::vector<storage::BulkItemResult> startResults;
   try {
-    auto write = storage_.bulk(std::move(ops));
-    results = co_await std::move(write);
+    auto write = storage_.bulk(std::move(startOps));
+    startResults = co_await std::move(write);
   } catch (...) {
-    std::lock_guard lock(mutex_);
-    for (const auto& claim : claims) {
-      if (!claim) continue;
-      --inFlight_;
-      --inFlightByType_[claim->first.taskType];
-    }
+    // The claims stay until their lease ends; then this or another host takes them again.
+    for (const auto& [task, definition] : starting) release(task);
     throw;
   }
   std::size_t started = 0;
-  for (std::size_t i = 0; i < claims.size(); ++i) {
-    if (!claims[i]) continue;
-    auto& [task, definition] = *claims[i];
-    if (!results[i].ok()) {
-      // Another host claimed it first (conflict) or it was removed: not ours to run.
-      std::lock_guard lock(mutex_);
-      --inFlight_;
-      --inFlightByType_[task.taskType];
+  for (std::size_t i = 0; i < starting.size(); ++i) {
+    auto& [task, definition] = starting[i];
+    if (!startResults[i].ok()) {
+      release(task);
       continue;
     }
-    task.version = results[i].document->version;
+    task.version = startResults[i].document->version;
     ++started;
     startTask(runClaimed(std::move(task), definition), [self](std::exception_ptr error) noexcept {
       if (error) self->logger_.error("a task run could not be completed: " + errorText(error));

@@ -84,6 +84,7 @@ class TaskEngine final : public TaskManagerStart, public std::enable_shared_from
   // one poll interval (no long timers that would hold up the plugin's stop).
   void cancelOverdueRuns();
   TaskInstance prepareNew(TaskInstance task) const;
+  TimePoint leaseEnd(TimePoint from, const TaskDefinition& definition) const;
   Task<void> pollLoop(CancellationToken stop);
   Task<void> runClaimed(TaskInstance task, const TaskDefinition* definition);
   void finish(Finished finished);

@@ -22,7 +22,7 @@ TEST_CASE("--version prints the host, SDK and ABI versions") {
   ChildProcess host(harness::orreryBinary(), {"--version"});
   CHECK(host.waitExit().value_or(-1) == 0);
   CHECK(has(host.output(), "orrery 0.1.0"));
-  CHECK(has(host.output(), "plugin SDK 1.2.0"));
+  CHECK(has(host.output(), "plugin SDK 1.3.0"));
   CHECK(has(host.output(), "orrery-abi-1"));
 }
 

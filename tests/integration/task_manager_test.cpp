@@ -60,9 +60,10 @@ TEST_CASE("task manager: tasks run in the real host and the health API reports t
     REQUIRE_MESSAGE(host.process->waitForOutput(std::string("task '") + id + "': outcome written"),
                     host.process->output());
   }
-  // Invalid schedules are refused with the part at fault (as an error of the route).
+  // Invalid schedules are refused with the part at fault, which the route passes on.
   const auto bad = HttpClient(host.port).send("POST", "/api/fixture_tasks/bad?type=fixture:noop&interval=0s");
-  CHECK(bad.status == 500);
+  CHECK(bad.status == 400);
+  CHECK(bad.body.find("interval '0s': must be greater than zero") != std::string::npos);
 
   const auto health = HttpClient(host.port).get("/api/task_manager/_health");
   REQUIRE_MESSAGE(health.status == 200, health.body);

@@ -1,4 +1,4 @@
-// The host's document storage, as a plugin sees it (SDK 1.2).
+// The host's document storage, as a plugin sees it (SDK 1.2; indexes since 1.3).
 //
 // Typed JSON documents addressed by (type, id). Every document carries a version that
 // starts at 1 and grows by one per write: an update names the version it read, and a
@@ -172,6 +172,15 @@ class Storage {
   virtual Task<void> remove(std::string type, std::string id, std::optional<std::uint64_t> expectedVersion) = 0;
   virtual Task<FindResult> find(FindQuery query) = 0;
   virtual Task<std::vector<BulkItemResult>> bulk(std::vector<BulkOperation> operations) = 0;
+
+  // Setup only (SDK 1.3). Declares an index over body fields of a registered type, in
+  // order, so that finds filtering on a prefix of them (equality first, then one range)
+  // and sorting by the next one read only the matching documents instead of every
+  // document of the type. Declare the fields a plugin's frequent finds use; an index
+  // costs every write of the type a little. Idempotent: an index declared again, by this
+  // or a later start of the host, is kept as is. Throws StorageError(invalid) for an
+  // unregistered type, no fields, a bad field path, or a call after setup.
+  virtual void registerIndex(std::string type, std::vector<std::string> fields) = 0;
 };
 
 }  // namespace orrery::storage

@@ -170,6 +170,45 @@ void runStorageContract(const ContractStoreFactory& makeStore) {
           std::vector<std::string>{"saturn", "jupiter", "mars"});
   }
 
+  SUBCASE("indexes: finds answer the same with them; declaring one again keeps it") {
+    seedPlanets(store);
+    const std::vector<FindQuery> queries{
+        {.type = "planet", .filters = {Filter::eq("kind", "gas")}},
+        {.type = "planet", .filters = {Filter::eq("kind", "rock"), Filter::gt("order", std::int64_t{1})},
+         .sort = {{"order", SortOrder::descending}}},
+        {.type = "planet", .filters = {Filter::in("kind", {std::string("gas"), std::string("ice")}),
+                                       Filter::lte("moons", std::int64_t{100})}},
+        {.type = "planet", .filters = {Filter::eq("mass", nullptr)}, .sort = {{"moons"}}, .offset = 1, .limit = 2},
+        {.type = "planet", .filters = {Filter::eq("life.known", true)}},
+        {.type = "planet", .sort = {{"kind"}, {"order", SortOrder::descending}}, .limit = 3},
+        {.type = "planet", .filters = {Filter::eq("order", std::int64_t{1})}},
+    };
+    std::vector<std::vector<std::string>> before;
+    for (const auto& query : queries) before.push_back(ids(store.find(query)));
+    CHECK(store.ensureIndex("planet", {"kind", "order"}));
+    CHECK(store.ensureIndex("planet", {"mass", "moons"}));
+    CHECK(store.ensureIndex("planet", {"life.known"}));
+    CHECK_FALSE(store.ensureIndex("planet", {"kind", "order"}));
+    CHECK_FALSE(storeHolder->open()->ensureIndex("planet", {"kind", "order"}));  // another host, same store
+    CHECK(store.ensureIndex("moon", {"kind", "order"}));                          // per type
+    for (std::size_t i = 0; i < queries.size(); ++i) {
+      CAPTURE(i);
+      CHECK(ids(store.find(queries[i])) == before[i]);
+    }
+    // Writes keep the index current, including bodies without the indexed fields.
+    store.create({"planet", "pluto", R"({"order":9,"kind":"rock"})", ""});
+    store.create({"planet", "nameless", "{}", ""});
+    store.update("planet", "mercury", R"({"order":1,"kind":"metal"})", 1);
+    CHECK(ids(store.find({.type = "planet", .filters = {Filter::eq("kind", "rock")}, .sort = {{"order"}}})) ==
+          std::vector<std::string>{"venus", "earth", "mars", "pluto"});
+    CHECK(ids(store.find({.type = "planet", .filters = {Filter::eq("kind", "metal")}})) ==
+          std::vector<std::string>{"mercury"});
+    std::string message;
+    CHECK(errorOf([&] { store.ensureIndex("planet", {"a'b"}); }, &message) == ErrorKind::invalid);
+    CHECK(message.find("'a'b'") != std::string::npos);
+    CHECK(errorOf([&] { store.ensureIndex("planet", {}); }) == ErrorKind::invalid);
+  }
+
   SUBCASE("bulk: a result per item, failures do not undo the others") {
     store.create({"note", "existing", R"({"v":1})", ""});
     store.create({"note", "doomed", "{}", ""});

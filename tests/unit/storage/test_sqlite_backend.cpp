@@ -61,3 +61,26 @@ TEST_CASE("sqlite backend: a file that is not a database is a clear error") {
     CHECK(std::string(e.what()).find("not a database") != std::string::npos);
   }
 }
+
+TEST_CASE("sqlite backend: a find on declared index fields reads the index, not every document") {
+  using orrery::storage::Filter;
+  orrery::test::TempDir dir;
+  SqliteBackend backend(dir.path() / "store.db");
+  // The task manager's claim: equality on two fields, a range on the third, sorted by it.
+  const orrery::storage::FindQuery claim{
+      .type = "task",
+      .filters = {Filter::eq("status", "idle"), Filter::eq("enabled", true), Filter::lte("runAt", std::int64_t{100})},
+      .sort = {{"runAt"}},
+      .limit = 10};
+  const auto before = backend.queryPlan(claim);
+  CHECK(before.find("documents_by_fields_") == std::string::npos);
+  REQUIRE(backend.ensureIndex("task", {"status", "enabled", "runAt"}));
+  const auto plan = backend.queryPlan(claim);
+  CAPTURE(plan);
+  CHECK(plan.find("USING INDEX documents_by_fields_") != std::string::npos);
+  // The index's order serves the sort: no temporary b-tree.
+  CHECK(plan.find("TEMP B-TREE") == std::string::npos);
+  // A find on a field the index does not start with cannot use it.
+  const auto other = backend.queryPlan({.type = "task", .filters = {Filter::eq("runAt", std::int64_t{1})}});
+  CHECK(other.find("documents_by_fields_") == std::string::npos);
+}

@@ -79,6 +79,37 @@ TEST_CASE("storage service: registration rules") {
         "plugin 'other' registering type 'late': types are registered in setup only");
 }
 
+TEST_CASE("storage service: indexes are declared in setup and created once, before start") {
+  orrery::test::TempDir dir;
+  orrery::executors::ExecutorPool pool{1, 1, nullptr};
+  orrery::executors::PluginExecutors executors{pool, nullptr, nullptr};
+  const auto file = dir.path() / "store.db";
+  {
+    StorageService service(std::make_shared<SqliteBackend>(file));
+    auto storage = service.clientFor("p", executors, nullptr);
+    CHECK(refusal([&] { storage->registerIndex("task", {"status"}); }) ==
+          "plugin 'p' declaring an index on type 'task': the type is not registered");
+    storage->registerType({"task", 1, {}});
+    CHECK(refusal([&] { storage->registerIndex("task", {}); }) ==
+          "plugin 'p' declaring an index on type 'task': it needs at least one field");
+    CHECK(refusal([&] { storage->registerIndex("task", {"status", "run-at"}); }).find("'run-at'") != std::string::npos);
+    storage->registerIndex("task", {"status", "runAt"});
+    CHECK(service.applyMigrations() ==
+          std::vector<std::string>{"type 'task' (plugin p) created at version 1",
+                                   "index on type 'task' (status, runAt) created for plugin p"});
+    CHECK(refusal([&] { storage->registerIndex("task", {"owner"}); }) ==
+          "plugin 'p' declaring an index on type 'task': indexes are declared in setup only");
+  }
+  {
+    // The next start declares the same index: it exists, nothing to report.
+    StorageService service(std::make_shared<SqliteBackend>(file));
+    auto storage = service.clientFor("p", executors, nullptr);
+    storage->registerType({"task", 1, {}});
+    storage->registerIndex("task", {"status", "runAt"});
+    CHECK(service.applyMigrations().empty());
+  }
+}
+
 TEST_CASE("storage service: migrations run once, on the next start with a newer version") {
   orrery::test::TempDir dir;
   orrery::executors::ExecutorPool pool{1, 1, nullptr};

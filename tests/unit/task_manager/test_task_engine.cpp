@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include "core/executors/executor_pool.hpp"
 #include "core/executors/plugin_executors.hpp"
@@ -43,11 +44,16 @@ struct Journal {
   std::map<std::string, int> runs;  // by task id
   std::vector<std::string> params;
   int cancelled = 0;
+  // Runs of type "gated" wait until this many runs have started (0: never wait).
+  orrery::CancellationSource gate;
+  std::size_t gateOpensAt = 0;
+  std::size_t started = 0;
 
   void ran(const TaskInstance& task) {
     std::lock_guard lock(mutex);
     ++runs[task.id];
     params.push_back(task.params);
+    if (++started >= gateOpensAt) gate.cancel();
     changed.notify_all();
   }
   int count(const std::string& id) {
@@ -58,7 +64,7 @@ struct Journal {
 
 class ScriptedRunner final : public TaskRunner {
  public:
-  enum class Mode { succeed, fail, waitForCancel };
+  enum class Mode { succeed, fail, waitForCancel, gated };
   ScriptedRunner(Journal& journal, Mode mode, orrery::Executors& executors)
       : journal_(journal), mode_(mode), executors_(executors) {}
 
@@ -72,6 +78,10 @@ class ScriptedRunner final : public TaskRunner {
       std::lock_guard lock(journal_.mutex);
       ++journal_.cancelled;
       throw std::runtime_error("cancelled");
+    }
+    if (mode_ == Mode::gated) {
+      auto wait = executors_.sleep(std::chrono::hours(1), journal_.gate.token());
+      co_await wait;
     }
     const auto state = Json::parse(context.task.state);
     co_return RunResult{.state = Json{{"count", state.value("count", 0) + 1}}.dump()};
@@ -119,7 +129,7 @@ struct Host {
        Clock clock = systemNow)
       : service(std::make_shared<orrery::storage::SqliteBackend>(file)) {
     storage = service.clientFor("task_manager", executors, nullptr);
-    storage->registerType({kTaskType, 1, {}});
+    registerTaskStorage(*storage);
     service.applyMigrations();
     auto make = [&journal, this](ScriptedRunner::Mode mode) {
       return [&journal, this, mode](const TaskInstance&) {
@@ -131,6 +141,7 @@ struct Host {
         {.type = "failing", .title = "always fails", .maxAttempts = 3, .createRunner = make(ScriptedRunner::Mode::fail)},
         {.type = "slow", .title = "runs until cancelled", .timeout = 100ms, .createRunner = make(ScriptedRunner::Mode::waitForCancel)},
         {.type = "single", .title = "one at a time", .maxConcurrency = 1, .createRunner = make(ScriptedRunner::Mode::succeed)},
+        {.type = "gated", .title = "waits for the gate", .createRunner = make(ScriptedRunner::Mode::gated)},
     });
     settings.ownerId = std::move(owner);
     engine = std::make_shared<TaskEngine>(*storage, executors, definitions, logger, settings, std::move(clock));
@@ -196,6 +207,70 @@ TEST_CASE("a one-off task runs once when due and is then removed") {
   CHECK_FALSE(runToEnd(f.engine().get("once")).has_value());
   CHECK(runToEnd(f.engine().pollOnce()) == 0);
   CHECK(f.journal.count("once") == 1);
+}
+
+// Every status a task document is written with, in order, recorded by a SQLite trigger
+// on the store's own table (a second connection, as an operator's tool would have).
+class StatusHistory {
+ public:
+  explicit StatusHistory(const std::filesystem::path& file) {
+    REQUIRE(sqlite3_open(file.c_str(), &db_) == SQLITE_OK);
+    exec("CREATE TABLE status_history (n INTEGER PRIMARY KEY, id TEXT, status TEXT, attempts INTEGER,"
+         " started INTEGER);"
+         "CREATE TRIGGER record_status AFTER UPDATE ON documents WHEN new.type = 'task' BEGIN"
+         " INSERT INTO status_history (id, status, attempts, started) VALUES (new.id,"
+         " json_extract(new.body, '$.status'), json_extract(new.body, '$.attempts'),"
+         " json_extract(new.body, '$.startedAt') IS NOT NULL); END");
+  }
+  ~StatusHistory() { sqlite3_close(db_); }
+
+  // "status/attempts/started" per write of task `id`.
+  std::vector<std::string> of(const std::string& id) {
+    sqlite3_stmt* select = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db_, "SELECT status, attempts, started FROM status_history WHERE id = ? ORDER BY n", -1,
+                               &select, nullptr) == SQLITE_OK);
+    sqlite3_bind_text(select, 1, id.c_str(), -1, SQLITE_TRANSIENT);
+    std::vector<std::string> rows;
+    while (sqlite3_step(select) == SQLITE_ROW) {
+      std::string row = reinterpret_cast<const char*>(sqlite3_column_text(select, 0));
+      row.append("/").append(std::to_string(sqlite3_column_int(select, 1)));
+      row.append(sqlite3_column_int(select, 2) ? "/started" : "/-");
+      rows.push_back(row);
+    }
+    sqlite3_finalize(select);
+    return rows;
+  }
+
+ private:
+  void exec(const char* sql) { REQUIRE(sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK); }
+  sqlite3* db_ = nullptr;
+};
+
+TEST_CASE("a claim takes the lease as claiming, then marks the run running with its attempt and start") {
+  Fixture f;
+  StatusHistory history(f.dir.path() / "store.db");
+  runToEnd(f.engine().schedule({.id = "every10s", .taskType = "noop", .schedule = TaskSchedule{.interval = "10s"}}));
+  CHECK(runToEnd(f.engine().pollOnce()) == 1);
+  REQUIRE(f.host.waitWritten(1));
+  // claiming: owner and lease, no attempt counted yet; running: started, attempt 1; the
+  // outcome: idle again for the next interval.
+  CHECK(history.of("every10s") == std::vector<std::string>{"claiming/0/-", "running/1/started", "idle/0/started"});
+
+  // A host that died between the two steps leaves a claiming task: claimed again after
+  // its lease, and the attempt it never made is not counted.
+  TaskInstance orphan{.id = "orphan", .taskType = "failing", .runAt = f.clock.now(),
+                      .retryAt = f.clock.now() + 1min, .attempts = 2, .status = TaskStatus::claiming,
+                      .ownerId = "dead-host"};
+  runToEnd(f.host.storage->create({kTaskType, "orphan", toBody(orphan), ""}));
+  f.clock.advance(10s);
+  CHECK(runToEnd(f.engine().pollOnce()) == 1);  // every10s again; the orphan's lease holds
+  REQUIRE(f.host.waitWritten(2));
+  f.clock.advance(1min);
+  CHECK(runToEnd(f.engine().pollOnce()) == 2);
+  REQUIRE(f.host.waitWritten(4));
+  CHECK(f.journal.count("orphan") == 1);
+  // Its third attempt (of 3) failed: failed, not retried.
+  CHECK(history.of("orphan") == std::vector<std::string>{"claiming/2/-", "running/3/started", "failed/3/started"});
 }
 
 TEST_CASE("a recurring task's next run follows its interval, and its state carries over") {
@@ -331,6 +406,81 @@ TEST_CASE("capacity and maxConcurrency limit the runs claimed at once") {
   REQUIRE(f.host.waitWritten(17));
 }
 
+// Host B's handle on the shared store (the real one underneath), with one interleaving
+// forced: just before B's first claim is written, host A polls and claims the due tasks
+// that B has just read.
+class RivalClaimsFirst final : public orrery::storage::Storage {
+ public:
+  RivalClaimsFirst(orrery::storage::Storage& inner, TaskEngine& rival) : inner_(inner), rival_(rival) {}
+  std::size_t rivalClaimed = 0;
+
+  void registerType(orrery::storage::TypeDefinition type) override { inner_.registerType(std::move(type)); }
+  void registerIndex(std::string type, std::vector<std::string> fields) override {
+    inner_.registerIndex(std::move(type), std::move(fields));
+  }
+  orrery::Task<orrery::storage::Document> create(orrery::storage::NewDocument document) override {
+    return inner_.create(std::move(document));
+  }
+  orrery::Task<std::optional<orrery::storage::Document>> get(std::string type, std::string id) override {
+    return inner_.get(std::move(type), std::move(id));
+  }
+  orrery::Task<orrery::storage::Document> update(std::string type, std::string id, std::string body,
+                                                 std::uint64_t expectedVersion) override {
+    return inner_.update(std::move(type), std::move(id), std::move(body), expectedVersion);
+  }
+  orrery::Task<void> remove(std::string type, std::string id, std::optional<std::uint64_t> expectedVersion) override {
+    return inner_.remove(std::move(type), std::move(id), expectedVersion);
+  }
+  orrery::Task<orrery::storage::FindResult> find(orrery::storage::FindQuery query) override {
+    return inner_.find(std::move(query));
+  }
+  orrery::Task<std::vector<orrery::storage::BulkItemResult>> bulk(
+      std::vector<orrery::storage::BulkOperation> operations) override {
+    const bool claims = !operations.empty() &&
+                        operations.front().body.find(R"("status":"claiming")") != std::string::npos;
+    if (claims && !raced_) {
+      raced_ = true;
+      auto poll = rival_.pollOnce();
+      rivalClaimed = co_await std::move(poll);
+    }
+    auto write = inner_.bulk(std::move(operations));
+    co_return co_await std::move(write);
+  }
+
+ private:
+  orrery::storage::Storage& inner_;
+  TaskEngine& rival_;
+  bool raced_ = false;
+};
+
+TEST_CASE("a host that loses its claims to another claims the next due tasks in the same poll") {
+  orrery::test::TempDir dir;
+  Journal journal;
+  ManualClock clock;
+  auto settings = manualSettings();
+  settings.capacity = 3;
+  Host a(dir.path() / "shared.db", journal, "host-a", settings, [&clock] { return clock.now(); });
+  Host b(dir.path() / "shared.db", journal, "host-b", settings, [&clock] { return clock.now(); });
+  RivalClaimsFirst raced(*b.storage, *a.engine);
+  settings.ownerId = "host-b";
+  auto engine = std::make_shared<TaskEngine>(raced, b.executors, b.definitions, b.logger, settings,
+                                             [&clock] { return clock.now(); });
+  engine->onRunWritten([&b] {
+    std::lock_guard lock(b.mutex);
+    ++b.written;
+    b.changed.notify_all();
+  });
+  for (int i = 0; i < 6; ++i) runToEnd(a.engine->schedule({.id = numbered("t", i), .taskType = "noop"}));
+  // B reads t0..t5 and claims t0..t2; A claims those first; B then takes t3..t5.
+  CHECK(runToEnd(engine->pollOnce()) == 3);
+  CHECK(raced.rivalClaimed == 3);
+  REQUIRE(a.waitWritten(3));
+  REQUIRE(b.waitWritten(3));
+  for (int i = 0; i < 6; ++i) CHECK(journal.count(numbered("t", i)) == 1);
+  CHECK(b.logger.has(orrery::LogLevel::debug, "task 't3': outcome written"));
+  CHECK(a.logger.has(orrery::LogLevel::debug, "task 't0': outcome written"));
+}
+
 TEST_CASE("contract: ensureScheduled, runSoon, remove, removeIfExists, bulkSchedule, get, fetch") {
   Fixture f;
   auto& engine = f.engine();
@@ -390,8 +540,11 @@ TEST_CASE("two engines on one store run each task exactly once") {
   Host a(dir.path() / "shared.db", journal, "host-a", settings);
   Host b(dir.path() / "shared.db", journal, "host-b", settings);
   constexpr int kTasks = 200;
+  // The first runs end only once both hosts are full (5 runs each): a host that could not
+  // claim beside the other would leave the gate shut and the test would time out.
+  journal.gateOpensAt = 2 * settings.capacity;
   std::vector<TaskInstance> tasks;
-  for (int i = 0; i < kTasks; ++i) tasks.push_back({.id = numbered("t", i), .taskType = "noop"});
+  for (int i = 0; i < kTasks; ++i) tasks.push_back({.id = numbered("t", i), .taskType = "gated"});
   runToEnd(a.engine->bulkSchedule(std::move(tasks)));
   a.engine->startPolling(a.stop.token());
   b.engine->startPolling(b.stop.token());
@@ -418,9 +571,9 @@ TEST_CASE("two engines on one store run each task exactly once") {
   int twice = 0;
   for (const auto& [id, count] : journal.runs) twice += count != 1;
   CHECK(twice == 0);
-  // Both hosts did some of the work.
-  CHECK(a.written > 0);
-  CHECK(b.written > 0);
+  // Both hosts did some of the work (at least the runs that opened the gate).
+  CHECK(a.written >= 5);
+  CHECK(b.written >= 5);
   CHECK(a.written + b.written == kTasks);
 }
 

@@ -95,7 +95,7 @@ struct Bench {
   explicit Bench(const std::filesystem::path& file, unsigned capacity)
       : service(std::make_shared<orrery::storage::SqliteBackend>(file)) {
     storage = service.clientFor("task_manager", executors, nullptr);
-    storage->registerType({kTaskType, 1, {}});
+    registerTaskStorage(*storage);
     service.applyMigrations();
     definitions.registerTaskDefinitions(
         {{.type = "noop", .title = "no-op", .createRunner = [](const TaskInstance&) { return std::make_unique<NoopRunner>(); }}});

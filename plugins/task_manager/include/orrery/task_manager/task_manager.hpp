@@ -35,6 +35,10 @@ namespace orrery::task_manager {
 
 using TimePoint = std::chrono::time_point<std::chrono::system_clock, std::chrono::milliseconds>;
 
+// idle: waits for its runAt. claiming: a host took the lease (ownerId, retryAt) and is
+// about to start it. running: started (startedAt, attempts counted). failed: out of
+// attempts. unrecognized: no definition of its type on the host that claimed it.
+// A claiming or running task whose retryAt has passed lost its host and is claimed again.
 enum class TaskStatus { idle, claiming, running, failed, unrecognized };
 
 inline const char* statusName(TaskStatus status) {
