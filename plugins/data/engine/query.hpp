@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "fuzzy.hpp"
+
 namespace orrery::data {
 
 struct Query {
@@ -32,6 +34,18 @@ struct Query {
   std::optional<nlohmann::json> gt, gte, lt, lte;
   std::vector<Query> must, filter, should, mustNot;
   double boost = 1.0;
+  // match, multi_match: each term also stands for its near spellings (fuzzy.hpp).
+  bool fuzzy = false;
+  Fuzziness fuzziness;
+  // match_phrase (and multi_match of type phrase): how many positions the phrase's terms
+  // may be apart in total.
+  int slop = 0;
+  // zero_terms_query `all`: a text without terms (only punctuation) matches everything.
+  bool zeroTermsAll = false;
+  // multi_match: most_fields adds the fields' scores; best_fields takes the best one plus
+  // tie_breaker times the others.
+  bool mostFields = false;
+  double tieBreaker = 0;
 };
 
 // Parses a `query` object; throws EngineError parsing_exception naming the bad key or

@@ -39,6 +39,63 @@ bool readBool(const std::string& query, const std::string& key, const json& v) {
   throw parsingError("[" + query + "] query: [" + key + "] must be true or false");
 }
 
+int readCount(const std::string& query, const std::string& key, const json& v, int min) {
+  if (v.is_number_integer() && v.get<std::int64_t>() >= min && v.get<std::int64_t>() <= 1'000'000) return v.get<int>();
+  if (v.is_string()) {
+    try {
+      std::size_t end = 0;
+      const auto text = v.get<std::string>();
+      const int n = std::stoi(text, &end);
+      if (end == text.size() && n >= min) return n;
+    } catch (const std::exception&) {
+    }
+  }
+  throw parsingError("[" + query + "] query: [" + key + "] must be a whole number of at least " + std::to_string(min) +
+                     ", found [" + (v.is_string() ? v.get<std::string>() : v.dump()) + "]");
+}
+
+// Only the standard analyzer exists here; naming it is fine, naming another is refused
+// rather than silently analysing differently from what was asked.
+void checkAnalyzer(const std::string& query, const json& v) {
+  const auto name = readString(query, "analyzer", v);
+  if (name != "standard" && name != "default") {
+    throw illegalArgument("[" + query + "] analyzer [" + name +
+                          "] is not available: the embedded engine analyses text with the [standard] analyzer only");
+  }
+}
+
+bool readZeroTermsAll(const std::string& query, const json& v) {
+  const auto mode = readString(query, "zero_terms_query", v);
+  if (mode == "all" || mode == "ALL") return true;
+  if (mode == "none" || mode == "NONE") return false;
+  throw illegalArgument("[" + query + "] query: [zero_terms_query] must be none or all, found [" + mode + "]");
+}
+
+// The options of fuzzy matching (match, multi_match); false if `key` is not one of them.
+bool readFuzzyOption(const std::string& query, const std::string& key, const json& v, Query& q) {
+  if (key == "fuzziness") {
+    q.fuzziness = [&] {
+      auto parsed = parseFuzziness(query, v.is_string() ? v.get<std::string>() : v.dump());
+      parsed.prefixLength = q.fuzziness.prefixLength;
+      parsed.maxExpansions = q.fuzziness.maxExpansions;
+      parsed.transpositions = q.fuzziness.transpositions;
+      return parsed;
+    }();
+    q.fuzzy = true;
+  } else if (key == "prefix_length") {
+    q.fuzziness.prefixLength = readCount(query, key, v, 0);
+  } else if (key == "max_expansions") {
+    q.fuzziness.maxExpansions = readCount(query, key, v, 1);
+  } else if (key == "fuzzy_transpositions") {
+    q.fuzziness.transpositions = readBool(query, key, v);
+  } else if (key == "fuzzy_rewrite") {
+    readString(query, key, v);  // how Lucene rewrites the expansion; scores here are bm25 over all of them
+  } else {
+    return false;
+  }
+  return true;
+}
+
 // `{"field": value}` or `{"field": {"value": ..., options}}`, the shape of term-level and
 // full-text queries. Returns the field and the inner object (or the bare value).
 std::pair<std::string, const json*> singleField(const std::string& query, const json& body) {
@@ -112,9 +169,19 @@ Query parseFullText(Query::Kind kind, const std::string& name, const json& body)
       q.boost = readBoost(name, value);
     } else if (key == "lenient") {
       q.lenient = readBool(name, key, value);
-    } else if (key == "analyzer" || key == "_name" || key == "slop" || key == "fuzziness" || key == "zero_terms_query" ||
-               key == "auto_generate_synonyms_phrase_query" || key == "max_expansions" || key == "prefix_length") {
-      continue;  // accepted; the standard analyzer and exact matching are always used
+    } else if (key == "analyzer") {
+      checkAnalyzer(name, value);
+    } else if (key == "zero_terms_query") {
+      q.zeroTermsAll = readZeroTermsAll(name, value);
+    } else if (key == "slop" && kind != Query::Kind::match) {
+      q.slop = readCount(name, key, value, 0);
+    } else if (kind == Query::Kind::match && readFuzzyOption(name, key, value, q)) {
+      continue;
+    } else if (key == "_name" || key == "auto_generate_synonyms_phrase_query" ||
+               (key == "max_expansions" && kind == Query::Kind::matchPhrasePrefix)) {
+      // No synonyms exist here, so generating synonym phrases changes nothing; the last
+      // term of match_phrase_prefix matches every term it begins (no expansion limit).
+      continue;
     } else {
       throw unsupported(name, key);
     }
@@ -225,19 +292,33 @@ Query parseMultiMatch(const json& body) {
     } else if (key == "type") {
       const auto type = readString("multi_match", key, value);
       if (type == "phrase") q.values = {json("phrase")};
-      else if (type != "best_fields" && type != "most_fields" && type != "cross_fields") {
+      q.mostFields = type == "most_fields";
+      if (type != "phrase" && type != "best_fields" && type != "most_fields" && type != "cross_fields") {
         throw parsingError("[multi_match] query does not support type " + type);
       }
     } else if (key == "boost") {
       q.boost = readBoost("multi_match", value);
     } else if (key == "lenient") {
       q.lenient = readBool("multi_match", key, value);
-    } else if (key == "analyzer" || key == "_name" || key == "tie_breaker" || key == "fuzziness" || key == "slop") {
+    } else if (key == "tie_breaker") {
+      if (!value.is_number()) throw parsingError("[multi_match] query: [tie_breaker] must be a number");
+      q.tieBreaker = value.get<double>();
+    } else if (key == "analyzer") {
+      checkAnalyzer("multi_match", value);
+    } else if (key == "zero_terms_query") {
+      q.zeroTermsAll = readZeroTermsAll("multi_match", value);
+    } else if (key == "slop") {
+      q.slop = readCount("multi_match", key, value, 0);
+    } else if (readFuzzyOption("multi_match", key, value, q)) {
+      continue;
+    } else if (key == "_name" || key == "auto_generate_synonyms_phrase_query") {
       continue;
     } else {
       throw unsupported("multi_match", key);
     }
   }
+  const bool phrase = !q.values.empty() && q.values.front() == "phrase";
+  if (q.fuzzy && phrase) throw illegalArgument("Fuzziness not allowed for type [phrase]");
   if (!sawQuery) throw parsingError("[multi_match] requires query value");
   if (q.fields.empty()) q.fields = {{"*", 1.0}};
   return q;

@@ -172,29 +172,31 @@ SqlFragment QueryCompiler::matchField(const Query& q, const std::string& field, 
     // Not analysed: the whole text is one term.
     auto value = convert(field, mapping->type, nlohmann::json(q.text), q.lenient);
     if (!value) return out.add("0");
-    SqlFragment cond = columnCondition(*f, [&](SqlFragment& s, const std::string& col) { s.add(col + " = ").param(*value); });
+    const int edits = q.fuzzy && mapping->type == FieldType::keyword ? q.fuzziness.editsFor(q.text) : 0;
+    if (edits > 0) ensureFuzzyFunction(shard_.db());
+    SqlFragment cond = columnCondition(*f, [&](SqlFragment& s, const std::string& col) {
+      if (edits == 0) {
+        s.add(col + " = ").param(*value);
+        return;
+      }
+      // Every value within the distance (max_expansions does not cap keyword values).
+      s.add("fuzzy_match(" + col + ", ").param(*value);
+      s.add(", " + std::to_string(edits) + ", " + std::to_string(q.fuzziness.prefixLength) + ", " +
+            (q.fuzziness.transpositions ? "1" : "0") + ")");
+    });
     if (!forScore) return cond;
     return out.add("(CASE WHEN ").add(cond).add(" THEN " + number(boost) + " ELSE 0 END)");
   }
   auto tokens = analyzeText(q.text);
-  if (tokens.empty()) return out.add("0");
-  const std::string table = "t" + std::to_string(f->column);
-  std::string expression;
-  int required = 0;
-  if (phrase) {
-    std::string joined;
-    for (const auto& t : tokens) joined += (joined.empty() ? "" : " ") + t;
-    expression = ftsQuote(joined);
-    if (prefixLast) expression += "*";
-  } else {
-    const int optional = static_cast<int>(tokens.size());
-    required = q.operatorAnd ? optional : minimumShouldMatch(q.minimumShouldMatch, optional);
-    for (const auto& t : tokens) {
-      if (!expression.empty()) expression += required >= optional ? " AND " : " OR ";
-      expression += ftsQuote(t);
-    }
-    if (required <= 1 || required >= optional) required = 0;  // plain OR / AND
+  if (tokens.empty()) {
+    // zero_terms_query: none matches nothing, all matches every document (as match_all).
+    if (!q.zeroTermsAll) return out.add("0");
+    return out.add(forScore ? number(boost) : "1");
   }
+  const std::string table = "t" + std::to_string(f->column);
+  const auto text = ftsText(q, tokens, phrase, prefixLast, table);
+  const auto& expression = text.expression;
+  const int required = text.required;
   if (forScore) {
     out.add("coalesce((SELECT -bm25(" + table + ") FROM " + table + " WHERE " + table + " MATCH ")
         .param(expression)
@@ -206,9 +208,9 @@ SqlFragment QueryCompiler::matchField(const Query& q, const std::string& field, 
     return out.add("d.seq IN (SELECT rowid FROM " + table + " WHERE " + table + " MATCH ").param(expression).add(")");
   }
   out.add("((");
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
+  for (std::size_t i = 0; i < text.perTerm.size(); ++i) {
     if (i) out.add(" + ");
-    out.add("(d.seq IN (SELECT rowid FROM " + table + " WHERE " + table + " MATCH ").param(ftsQuote(tokens[i])).add("))");
+    out.add("(d.seq IN (SELECT rowid FROM " + table + " WHERE " + table + " MATCH ").param(text.perTerm[i]).add("))");
   }
   return out.add(") >= " + std::to_string(required) + ")");
 }
@@ -423,6 +425,59 @@ SqlFragment QueryCompiler::where(const Query& q) {
   return out.add("0");
 }
 
+QueryCompiler::FtsText QueryCompiler::ftsText(const Query& q, const std::vector<std::string>& tokens, bool phrase,
+                                               bool prefixLast, const std::string& table) const {
+  FtsText out;
+  if (phrase) {
+    if (q.slop == 0) {
+      std::string joined;
+      for (const auto& t : tokens) joined.append(joined.empty() ? "" : " ").append(t);
+      out.expression = ftsQuote(joined);
+      if (prefixLast) out.expression += "*";
+      return out;
+    }
+    // Within `slop` positions in total. NEAR does not keep the order, so terms that come
+    // in another order also match within the same window (Elasticsearch charges two
+    // positions per swap).
+    out.expression = "NEAR(";
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      out.expression.append(i ? " " : "").append(ftsQuote(tokens[i]));
+    }
+    if (prefixLast) out.expression += "*";
+    out.expression.append(", ").append(std::to_string(q.slop)).append(")");
+    return out;
+  }
+  for (const auto& t : tokens) {
+    if (!q.fuzzy) {
+      out.perTerm.push_back(ftsQuote(t));
+      continue;
+    }
+    const auto& f = q.fuzziness;
+    std::string key = table;
+    for (int part : {f.editsFor(t), f.prefixLength, f.maxExpansions, int(f.transpositions)}) {
+      key.append("/").append(std::to_string(part));
+    }
+    key.append("/").append(t);
+    auto [cached, fresh] = spellings_.try_emplace(key);
+    if (fresh) cached->second = fuzzyTerms(shard_.db(), table, t, q.fuzziness);
+    const auto& spellings = cached->second;
+    if (spellings.size() <= 1) {
+      out.perTerm.push_back(ftsQuote(spellings.empty() ? t : spellings.front()));
+      continue;
+    }
+    std::string any = "(";
+    for (std::size_t i = 0; i < spellings.size(); ++i) any.append(i ? " OR " : "").append(ftsQuote(spellings[i]));
+    out.perTerm.push_back(any + ")");
+  }
+  const int optional = static_cast<int>(tokens.size());
+  const int required = q.operatorAnd ? optional : minimumShouldMatch(q.minimumShouldMatch, optional);
+  for (const auto& term : out.perTerm) {
+    out.expression.append(out.expression.empty() ? "" : required >= optional ? " AND " : " OR ").append(term);
+  }
+  if (required > 1 && required < optional) out.required = required;  // else plain OR / AND
+  return out;
+}
+
 std::optional<QueryCompiler::FtsDriver> QueryCompiler::ftsDriver(const Query& q) const {
   if (q.kind != Query::Kind::match && q.kind != Query::Kind::matchPhrase) return std::nullopt;
   if (q.field.empty() || q.boost != 1.0) return std::nullopt;
@@ -431,21 +486,11 @@ std::optional<QueryCompiler::FtsDriver> QueryCompiler::ftsDriver(const Query& q)
   if (!mapping || !f || mapping->type != FieldType::text) return std::nullopt;
   const auto tokens = analyzeText(q.text);
   if (tokens.empty()) return std::nullopt;
-  std::string expression;
-  if (q.kind == Query::Kind::matchPhrase) {
-    std::string joined;
-    for (const auto& t : tokens) joined += (joined.empty() ? "" : " ") + t;
-    expression = ftsQuote(joined);
-  } else {
-    const int optional = static_cast<int>(tokens.size());
-    const int required = q.operatorAnd ? optional : minimumShouldMatch(q.minimumShouldMatch, optional);
-    if (required > 1 && required < optional) return std::nullopt;  // counted per token: the general path
-    for (const auto& t : tokens) {
-      if (!expression.empty()) expression += required >= optional && optional > 1 ? " AND " : " OR ";
-      expression += ftsQuote(t);
-    }
-  }
-  return FtsDriver{"t" + std::to_string(f->column), expression};
+  const std::string table = "t" + std::to_string(f->column);
+  const auto text = ftsText(q, tokens, q.kind == Query::Kind::matchPhrase, false, table);
+  if (text.required != 0) return std::nullopt;  // counted per term: the general path
+  const auto& expression = text.expression;
+  return FtsDriver{table, expression};
 }
 
 SqlFragment QueryCompiler::guarded(const Query& q) {
@@ -471,13 +516,23 @@ SqlFragment QueryCompiler::score(const Query& q) {
       if (fields.empty()) return out.add("0");
       Query lenient = q;
       lenient.lenient = true;
-      if (fields.size() > 1) out.add("max(");
-      for (std::size_t i = 0; i < fields.size(); ++i) {
-        if (i) out.add(", ");
-        out.add(matchField(lenient, fields[i].first, phrase, false, true, q.boost * fields[i].second));
+      std::vector<SqlFragment> scores;
+      for (const auto& [field, weight] : fields) {
+        scores.push_back(matchField(lenient, field, phrase, false, true, q.boost * weight));
       }
-      if (fields.size() > 1) out.add(")");
-      return out;
+      if (scores.size() == 1) return scores.front();
+      // most_fields: the sum; best_fields: the best, plus tie_breaker times the rest.
+      SqlFragment sum;
+      sum.add("(");
+      for (std::size_t i = 0; i < scores.size(); ++i) sum.add(i ? " + " : "").add(scores[i]);
+      sum.add(")");
+      if (q.mostFields) return sum;
+      SqlFragment best;
+      best.add("max(");
+      for (std::size_t i = 0; i < scores.size(); ++i) best.add(i ? ", " : "").add(scores[i]);
+      best.add(")");
+      if (q.tieBreaker == 0) return best;
+      return out.add("(").add(best).add(" + " + number(q.tieBreaker) + " * (").add(sum).add(" - ").add(best).add("))");
     }
     case Query::Kind::boolean: {
       bool any = false;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,8 @@ std::vector<std::string> analyzeText(std::string_view text);
 
 class QueryCompiler {
  public:
-  QueryCompiler(const Shard& shard, const Mapping& mapping, std::int64_t nowMillis)
+  // The shard is not changed; its connection serves vocabulary look-ups (fuzziness).
+  QueryCompiler(Shard& shard, const Mapping& mapping, std::int64_t nowMillis)
       : shard_(shard), mapping_(mapping), now_(nowMillis) {}
 
   SqlFragment where(const Query& q);
@@ -70,8 +72,22 @@ class QueryCompiler {
   std::vector<std::pair<std::string, double>> expandFields(const std::vector<std::pair<std::string, double>>& fields,
                                                            bool textAndKeywordOnly) const;
   SqlFragment guarded(const Query& q);
+  // The FTS5 MATCH expression of a full-text query's terms on one table: a phrase (NEAR
+  // with slop), or the terms joined by AND (all required) or OR, each term with its fuzzy
+  // spellings; `perTerm` holds each term's own expression when `required` of them must
+  // match (minimum_should_match between 2 and all but one).
+  struct FtsText {
+    std::string expression;
+    std::vector<std::string> perTerm;
+    int required = 0;
+  };
+  FtsText ftsText(const Query& q, const std::vector<std::string>& tokens, bool phrase, bool prefixLast,
+                  const std::string& table) const;
 
-  const Shard& shard_;
+  Shard& shard_;
+  // Fuzzy spellings by table, term and options: the condition and the score of one query
+  // share them.
+  mutable std::map<std::string, std::vector<std::string>> spellings_;
   const Mapping& mapping_;
   std::int64_t now_;
 };

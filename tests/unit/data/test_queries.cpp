@@ -8,6 +8,7 @@
 
 #include "engine_fixture.hpp"
 #include "errors.hpp"
+#include "fuzzy.hpp"
 
 using namespace orrery::data;
 using orrery::data::test::EngineFixture;
@@ -84,6 +85,106 @@ TEST_CASE("full-text queries: match with operator and minimum_should_match, matc
   CHECK(idSet(f, {{"match_phrase", {{"title", "brown quick"}}}}).empty());
   CHECK(idSet(f, {{"multi_match", {{"query", "cooking"}, {"fields", {"title", "genre"}}}}}) == Ids{"2", "4"});
   CHECK(idSet(f, {{"multi_match", {{"query", "hound"}, {"fields", {"title^2", "genre"}}}}}) == Ids{"3"});
+}
+
+TEST_CASE("fuzziness: terms within the edit distance of the vocabulary, with prefix_length and max_expansions") {
+  EngineFixture f;
+  books(f);
+  const auto fuzzy = [&](const std::string& text, const json& options) {
+    json inner = options;
+    inner["query"] = text;
+    return idSet(f, {{"match", {{"title", inner}}}});
+  };
+  // AUTO: 0 edits below 3 characters, 1 below 6, 2 from 6 on.
+  CHECK(fuzzy("quikc", {{"fuzziness", "AUTO"}}) == Ids{"1", "2"});  // one transposition
+  CHECK(fuzzy("quikc", {{"fuzziness", "AUTO"}, {"fuzzy_transpositions", false}}).empty());  // two edits
+  CHECK(fuzzy("quikc", {{"fuzziness", 2}, {"fuzzy_transpositions", false}}) == Ids{"1", "2"});
+  CHECK(fuzzy("hund", {{"fuzziness", "AUTO"}}) == Ids{"3"});         // one insertion
+  CHECK(fuzzy("fix", {{"fuzziness", "AUTO"}}) == Ids{"1", "3"});     // fox; not foxes (2 edits)
+  CHECK(fuzzy("fix", {{"fuzziness", "AUTO:4,6"}}).empty());          // 3 characters: exact only
+  CHECK(fuzzy("fix", {{"fuzziness", 0}}).empty());
+  CHECK(fuzzy("fix", {{"fuzziness", "1"}, {"prefix_length", 1}}) == Ids{"1", "3"});
+  CHECK(fuzzy("gox", {{"fuzziness", "1"}, {"prefix_length", 1}}).empty());  // the f must match
+  CHECK(fuzzy("foxe", {{"fuzziness", 1}}) == Ids{"1", "3", "5"});            // fox and foxes
+  CHECK(fuzzy("foxe", {{"fuzziness", 1}, {"max_expansions", 1}}).size() == 2);  // only the first, by distance then term
+  CHECK(fuzzy("quikc fix", {{"fuzziness", "AUTO"}, {"operator", "and"}}) == Ids{"1"});
+  // Without fuzziness a misspelling matches nothing.
+  CHECK(idSet(f, {{"match", {{"title", "quikc"}}}}).empty());
+  // Keyword fields compare the whole value: "cooking" is one transposition away.
+  CHECK(idSet(f, {{"multi_match", {{"query", "cookign"}, {"fields", {"title", "genre"}}, {"fuzziness", "AUTO"}}}}) ==
+        Ids{"2", "4"});
+  CHECK(idSet(f, {{"match", {{"genre", {{"query", "fabel"}, {"fuzziness", 1}}}}}}) == Ids{"1", "3", "6"});
+  CHECK(idSet(f, {{"match", {{"genre", {{"query", "fabel"}, {"fuzziness", 1}, {"fuzzy_transpositions", false}}}}}}).empty());
+  CHECK(idSet(f, {{"match", {{"genre", {{"query", "gable"}, {"fuzziness", 1}, {"prefix_length", 1}}}}}}).empty());
+  // The exact term scores like a plain match when it is the only spelling.
+  const auto exact = f.search("books", json{{"query", {{"match", {{"title", "hound"}}}}}});
+  const auto viaFuzzy = f.search("books", json{{"query", {{"match", {{"title", {{"query", "hound"}, {"fuzziness", 1}}}}}}}});
+  CHECK(viaFuzzy["hits"]["hits"][0]["_score"] == exact["hits"]["hits"][0]["_score"]);
+}
+
+TEST_CASE("edit distance counts characters, transpositions optionally, and stops past the limit") {
+  CHECK(editDistance("quick", "quick", 2, true) == 0);
+  CHECK(editDistance("quick", "quikc", 2, true) == 1);
+  CHECK(editDistance("quick", "quikc", 2, false) == 2);
+  CHECK(editDistance("fox", "foxes", 2, true) == 2);
+  CHECK(editDistance("fox", "foxes", 1, true) == 2);  // limit + 1
+  CHECK(editDistance("fox", "wolverine", 2, true) == 3);
+  CHECK(editDistance("\xc3\xa9t\xc3\xa9", "ete", 2, true) == 2);  // two characters, four bytes
+  CHECK(editDistance("", "ab", 2, true) == 2);
+  const auto automatic = parseFuzziness("match", "AUTO");
+  CHECK(automatic.editsFor("ab") == 0);
+  CHECK(automatic.editsFor("abc") == 1);
+  CHECK(automatic.editsFor("abcdef") == 2);
+  CHECK(automatic.editsFor("\xc3\xa9t\xc3\xa9") == 1);  // three characters
+  CHECK(parseFuzziness("match", "1.0").edits == 1);
+  for (const auto* bad : {"3", "-1", "AUTO:6,3", "AUTO:x", "often", ""}) {
+    CAPTURE(bad);
+    CHECK_THROWS_WITH_AS(parseFuzziness("match", bad), doctest::Contains("[fuzziness] value"), EngineError);
+  }
+}
+
+TEST_CASE("match_phrase slop, zero_terms_query, analyzer, and multi_match scoring types") {
+  EngineFixture f;
+  books(f);
+  // "The Quick Brown Fox": quick and fox are one position apart.
+  CHECK(idSet(f, {{"match_phrase", {{"title", "quick fox"}}}}).empty());
+  CHECK(idSet(f, {{"match_phrase", {{"title", {{"query", "quick fox"}, {"slop", 1}}}}}}) == Ids{"1"});
+  // "The fox and the hound": two positions between fox and hound.
+  CHECK(idSet(f, {{"match_phrase", {{"title", {{"query", "fox hound"}, {"slop", 1}}}}}}).empty());
+  CHECK(idSet(f, {{"match_phrase", {{"title", {{"query", "fox hound"}, {"slop", 2}}}}}}) == Ids{"3"});
+  // The last term as a prefix: fox in 1, "for" in "Quick recipes for busy cooks".
+  CHECK(idSet(f, {{"match_phrase_prefix", {{"title", "quick fo"}}}}).empty());
+  CHECK(idSet(f, {{"match_phrase_prefix", {{"title", {{"query", "quick fo"}, {"slop", 1}}}}}}) == Ids{"1", "2"});
+  CHECK(idSet(f, {{"multi_match", {{"query", "lazy sleep"}, {"type", "phrase"}, {"slop", 1}, {"fields", {"title"}}}}}) ==
+        Ids{"6"});
+  // A text without terms: nothing by default, everything with zero_terms_query all.
+  CHECK(idSet(f, {{"match", {{"title", "?!"}}}}).empty());
+  CHECK(idSet(f, {{"match", {{"title", {{"query", "?!"}, {"zero_terms_query", "all"}}}}}}).size() == 6);
+  CHECK(idSet(f, {{"match", {{"title", {{"query", "?!"}, {"zero_terms_query", "none"}}}}}}).empty());
+  // The standard analyzer may be named; another one is refused, not silently replaced.
+  CHECK(idSet(f, {{"match", {{"title", {{"query", "fox"}, {"analyzer", "standard"}}}}}}) == Ids{"1", "3"});
+  CHECK_THROWS_WITH_AS(f.search("books", json{{"query", {{"match", {{"title", {{"query", "fox"}, {"analyzer", "whitespace"}}}}}}}}),
+                       doctest::Contains("analyzer [whitespace] is not available"), EngineError);
+  // best_fields: the best field's score plus tie_breaker times the others'; most_fields: the sum.
+  f.create("notes", json{{"mappings", {{"properties", {{"subject", {{"type", "text"}}}, {"body", {{"type", "text"}}}}}}}});
+  f.load("notes", {json{{"_id_", "n1"}, {"subject", "fox report"}, {"body", "a fox was seen near the fox den"}},
+                   json{{"_id_", "n2"}, {"subject", "weather"}, {"body", "rain"}}});
+  const auto scoreOf = [&](const json& multi) {
+    const auto result = f.search("notes", json{{"query", {{"multi_match", multi}}}});
+    REQUIRE(result["hits"]["hits"].size() == 1);
+    return result["hits"]["hits"][0]["_score"].get<double>();
+  };
+  const auto subject = scoreOf({{"query", "fox"}, {"fields", {"subject"}}});
+  const auto body = scoreOf({{"query", "fox"}, {"fields", {"body"}}});
+  REQUIRE(subject > 0);
+  REQUIRE(body > 0);
+  CHECK(scoreOf({{"query", "fox"}, {"fields", {"subject", "body"}}}) == doctest::Approx(std::max(subject, body)));
+  CHECK(scoreOf({{"query", "fox"}, {"fields", {"subject", "body"}}, {"tie_breaker", 0.5}}) ==
+        doctest::Approx(std::max(subject, body) + 0.5 * std::min(subject, body)));
+  CHECK(scoreOf({{"query", "fox"}, {"fields", {"subject", "body"}}, {"type", "most_fields"}}) ==
+        doctest::Approx(subject + body));
+  CHECK_THROWS_WITH_AS(f.search("books", json{{"query", {{"multi_match", {{"query", "x"}, {"type", "phrase"}, {"fuzziness", 1}}}}}}),
+                       doctest::Contains("Fuzziness not allowed for type [phrase]"), EngineError);
 }
 
 TEST_CASE("BM25: more occurrences of a rarer term rank higher; scores are positive") {
@@ -268,16 +369,50 @@ TEST_CASE("a value that cannot be compared with the field's type is a query_shar
   CHECK_THROWS_WITH_AS(f.search("books", json{{"query", {{"range", {{"published", {{"gte", "someday"}}}}}}}}), doctest::Contains("failed to parse date field"), EngineError);
 }
 
+namespace {
+
+// An index "big" of `count` documents {n, msg}; returns it.
+std::shared_ptr<Index> bigIndex(EngineFixture& f, int count) {
+  std::vector<json> docs;
+  for (int i = 0; i < count; ++i) docs.push_back(json{{"n", i}, {"msg", std::string("word").append(std::to_string(i % 50))}});
+  f.load("big", docs);
+  return f.engine.index("big");
+}
+
+}  // namespace
+
 TEST_CASE("a cancelled search stops with task_cancelled_exception") {
   EngineFixture f;
-  std::vector<json> docs;
-  for (int i = 0; i < 2000; ++i) docs.push_back(json{{"n", i}, {"msg", std::string("word").append(std::to_string(i % 50))}});
-  f.load("big", docs);
-  auto index = f.engine.index("big");
+  auto index = bigIndex(f, 2000);
   std::atomic<bool> cancelled{true};
   auto request = parseSearchRequest(json{{"aggs", {{"t", {{"terms", {{"field", "n"}}}}}}}});
   CHECK_THROWS_WITH_AS(searchShard(*index, *index->shards()[0], request, currentMillis(), &cancelled),
                        doctest::Contains("cancelled"), EngineError);
   cancelled = false;
   CHECK(searchShard(*index, *index->shards()[0], request, currentMillis(), &cancelled).total == 2000);
+}
+
+TEST_CASE("cancelling a search stops the SQLite statement that is running, not only the next one") {
+  EngineFixture f;
+  auto index = bigIndex(f, 3000);
+  auto& shard = *index->shards()[0];
+  // A trace on the shard's connection: the first row any statement yields cancels the
+  // search, and every row is counted.
+  struct Watch {
+    std::atomic<bool> cancelled{false};
+    int rows = 0;
+  } watch;
+  sqlite3_trace_v2(shard.db().handle(), SQLITE_TRACE_ROW, [](unsigned, void* context, void*, void*) -> int {
+    auto* w = static_cast<Watch*>(context);
+    ++w->rows;
+    w->cancelled = true;
+    return 0;
+  }, &watch);
+  auto request = parseSearchRequest(json{{"size", 3000}, {"sort", {"n"}}});
+  CHECK_THROWS_WITH_AS(searchShard(*index, shard, request, currentMillis(), &watch.cancelled),
+                       doctest::Contains("cancelled"), EngineError);
+  sqlite3_trace_v2(shard.db().handle(), 0, nullptr, nullptr);
+  // Stopped within the statement: far fewer rows than the 3000 hits it was reading.
+  CHECK(watch.rows > 0);
+  CHECK(watch.rows < 1000);
 }
