@@ -94,6 +94,12 @@ TEST_CASE("host A searches host B's /es through the remote strategy, past a dead
   REQUIRE(direct.status == 200);
   const auto expected = direct.json();
   REQUIRE(expected["hits"]["total"]["value"] == 25);
+  // /internal/search needs a user like other /internal routes, and searches B's own engine
+  // with `local`.
+  CHECK(clientB.send("POST", "/internal/search/local", internalSearch({{"index", "logs"}}), kJson).status == 401);
+  const auto local = clientB.send("POST", "/internal/search/local", internalSearch({{"index", "logs"}, {"body", kSearch}}), kAlice);
+  REQUIRE(local.status == 200);
+  CHECK(local.json()["rawResponse"]["hits"] == expected["hits"]);
 
   orrery::test::LoopbackPeer dead(orrery::test::LoopbackPeer::Kind::refusing);
   std::string nodeB = "http://127.0.0.1:";
@@ -156,6 +162,9 @@ TEST_CASE("host A searches host B's /es through the remote strategy, past a dead
   const auto badBody = clientA.send("POST", "/internal/search/elasticsearch", R"({"params":{"body":[1]}})", kJson);
   CHECK(badBody.status == 400);
   CHECK(has(badBody.json()["message"].get<std::string>(), "request body.params.body"));
+  const auto noParams = clientA.send("POST", "/internal/search/elasticsearch", R"({"index":"logs"})", kJson);
+  CHECK(noParams.status == 400);
+  CHECK(has(noParams.json()["message"].get<std::string>(), "[request body.index]: definition for this key is missing"));
 
   // B stops: A answers with the nodes and reasons, and keeps running.
   b.stop();
