@@ -4,6 +4,8 @@
 //   silent     listening, never accepting: connections open, then nothing is said
 //   answering  accepts connections one after another, records each request (head and
 //              body) and answers each with `status` and `response`
+//   keepAlive  like answering, but keeps each connection open for the next request, and
+//              counts connections (to see that a client reuses them)
 //   holding    accepts, records the request, then says nothing until the peer is destroyed
 // They stand in where no cluster runs in a unit test; the integration tests talk to a
 // real Orrery host's /es API.
@@ -14,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -26,7 +29,7 @@ namespace orrery::test {
 
 class LoopbackPeer {
  public:
-  enum class Kind { refusing, silent, answering, holding };
+  enum class Kind { refusing, silent, answering, keepAlive, holding };
 
   explicit LoopbackPeer(Kind kind, std::string response = {}, int status = 200)
       : kind_(kind), response_(std::move(response)), status_(status) {
@@ -39,7 +42,7 @@ class LoopbackPeer {
     socklen_t length = sizeof address;
     ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
     port_ = ntohs(address.sin_port);
-    if (kind == Kind::answering || kind == Kind::holding) thread_ = std::thread([this] { serve(); });
+    if (kind == Kind::answering || kind == Kind::keepAlive || kind == Kind::holding) thread_ = std::thread([this] { serve(); });
   }
   ~LoopbackPeer() {
     {
@@ -48,6 +51,7 @@ class LoopbackPeer {
     }
     changed_.notify_all();
     ::shutdown(fd_, SHUT_RDWR);  // wakes a blocked accept()
+    if (const int client = client_.load(); client >= 0) ::shutdown(client, SHUT_RDWR);  // and a blocked read()
     if (thread_.joinable()) thread_.join();
     ::close(fd_);
   }
@@ -60,6 +64,7 @@ class LoopbackPeer {
     std::lock_guard lock(mutex_);
     return requests_.empty() ? std::string() : requests_.back();
   }
+  std::size_t connectionCount() const { return connections_.load(); }
   std::size_t requestCount() const {
     std::lock_guard lock(mutex_);
     return requests_.size();
@@ -75,24 +80,33 @@ class LoopbackPeer {
     for (;;) {
       const int client = ::accept(fd_, nullptr, nullptr);
       if (client < 0) return;
-      std::string request = readRequest(client);
-      {
-        std::lock_guard lock(mutex_);
-        requests_.push_back(std::move(request));
+      ++connections_;
+      client_ = client;
+      for (;;) {
+        std::string request = readRequest(client);
+        if (request.empty()) break;  // the client closed a kept-alive connection
+        {
+          std::lock_guard lock(mutex_);
+          requests_.push_back(std::move(request));
+        }
+        changed_.notify_all();
+        if (kind_ == Kind::holding) {
+          std::unique_lock lock(mutex_);
+          changed_.wait(lock, [this] { return closing_; });
+          break;
+        }
+        // Appended piecewise: g++ 12 at -O3 warns (-Wrestrict) on chained operator+.
+        std::string reply = "HTTP/1.1 ";
+        reply.append(std::to_string(status_)).append(" Status\r\nContent-Type: application/json\r\nContent-Length: ");
+        reply.append(std::to_string(response_.size()))
+            .append(kind_ == Kind::keepAlive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n")
+            .append(response_);
+        [[maybe_unused]] const auto written = ::write(client, reply.data(), reply.size());
+        if (kind_ != Kind::keepAlive) break;
       }
-      changed_.notify_all();
-      if (kind_ == Kind::holding) {
-        std::unique_lock lock(mutex_);
-        changed_.wait(lock, [this] { return closing_; });
-        ::close(client);
-        return;
-      }
-      // Appended piecewise: g++ 12 at -O3 warns (-Wrestrict) on chained operator+.
-      std::string reply = "HTTP/1.1 ";
-      reply.append(std::to_string(status_)).append(" Status\r\nContent-Type: application/json\r\nContent-Length: ");
-      reply.append(std::to_string(response_.size())).append("\r\nConnection: close\r\n\r\n").append(response_);
-      [[maybe_unused]] const auto written = ::write(client, reply.data(), reply.size());
+      client_ = -1;
       ::close(client);
+      if (kind_ == Kind::holding) return;
     }
   }
 
@@ -123,6 +137,8 @@ class LoopbackPeer {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   bool closing_ = false;
+  std::atomic<int> client_{-1};
+  std::atomic<std::size_t> connections_{0};
   std::vector<std::string> requests_;
   std::thread thread_;
 };

@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -42,9 +43,6 @@ int checkCancelled(void* flag, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return static_cast<const std::atomic<bool>*>(flag)->load() ? 1 : 0;
 }
 
-struct EasyDeleter {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-};
 struct SlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
@@ -85,8 +83,41 @@ std::string ClusterResponse::describeFailures() const {
 
 ClusterClient::ClusterClient(ClusterConfig config) : config_(std::move(config)) {}
 
+ClusterClient::~ClusterClient() {
+  for (void* handle : idle_) curl_easy_cleanup(static_cast<CURL*>(handle));
+}
+
+// At most this many idle handles are kept: as many as searches ran at once, bounded.
+constexpr std::size_t kMaxIdleHandles = 16;
+
+void* ClusterClient::takeHandle() {
+  {
+    std::lock_guard lock(idleMutex_);
+    if (!idle_.empty()) {
+      void* handle = idle_.back();
+      idle_.pop_back();
+      return handle;
+    }
+  }
+  return curl_easy_init();
+}
+
+void ClusterClient::returnHandle(void* handle) {
+  // Options back to defaults at once (they point into the finished attempt's frame); the
+  // handle's live connections stay for reuse.
+  curl_easy_reset(static_cast<CURL*>(handle));
+  {
+    std::lock_guard lock(idleMutex_);
+    if (idle_.size() < kMaxIdleHandles) {
+      idle_.push_back(handle);
+      return;
+    }
+  }
+  curl_easy_cleanup(static_cast<CURL*>(handle));
+}
+
 ClusterClient::Attempt ClusterClient::attempt(const std::string& node, const ClusterRequest& request,
-                                              const std::atomic<bool>& cancelled) const {
+                                              const std::atomic<bool>& cancelled) {
   Attempt result;
   if (!config_.certificateAuthority.empty()) {
     // Checked per request: the file may have gone since setup, and curl's own message
@@ -97,12 +128,13 @@ ClusterClient::Attempt ClusterClient::attempt(const std::string& node, const Clu
       return result;
     }
   }
-  std::unique_ptr<CURL, EasyDeleter> easy(curl_easy_init());
-  if (!easy) {
+  CURL* handle = static_cast<CURL*>(takeHandle());
+  if (!handle) {
     result.reason = "cannot start an HTTP client (libcurl)";
     return result;
   }
-  CURL* handle = easy.get();
+  // Back to the idle list however this attempt ends.
+  std::unique_ptr<void, std::function<void(void*)>> giveBack(handle, [this](void* h) { returnHandle(h); });
   const std::string url = node + request.target;
   char errorText[CURL_ERROR_SIZE] = {};
   Received received;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <mutex>
 #include <orrery/cancellation.hpp>
 #include <string>
 #include <vector>
@@ -52,16 +53,26 @@ struct ClusterResponse {
 class ClusterClient {
  public:
   explicit ClusterClient(ClusterConfig config);
+  ~ClusterClient();
+  ClusterClient(const ClusterClient&) = delete;
+  ClusterClient& operator=(const ClusterClient&) = delete;
 
   ClusterResponse send(const ClusterRequest& request, const CancellationToken& cancellation);
   const ClusterConfig& config() const { return config_; }
 
  private:
   struct Attempt;
-  Attempt attempt(const std::string& node, const ClusterRequest& request, const std::atomic<bool>& cancelled) const;
+  Attempt attempt(const std::string& node, const ClusterRequest& request, const std::atomic<bool>& cancelled);
+  // An idle curl handle (with its open connections to the nodes), or a new one.
+  void* takeHandle();
+  void returnHandle(void* handle);
 
   ClusterConfig config_;
   std::atomic<std::size_t> next_{0};
+  // Handles between requests: each keeps its kept-alive connections (and TLS sessions),
+  // so a search does not pay a new TCP and TLS handshake.
+  std::mutex idleMutex_;
+  std::vector<void*> idle_;
 };
 
 }  // namespace orrery::data

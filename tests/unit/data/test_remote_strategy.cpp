@@ -148,6 +148,14 @@ TEST_CASE("each request starts from the next node in turn, and tries each node a
   CHECK(b.requestCount() == 1);
 }
 
+TEST_CASE("connections are kept alive between requests to a node") {
+  LoopbackPeer node(LoopbackPeer::Kind::keepAlive, kHits);
+  ClusterClient client(nodes({node.url()}));
+  for (int i = 0; i < 3; ++i) CHECK(client.send(searchRequest(), {}).status == 200);
+  CHECK(node.requestCount() == 3);
+  CHECK(node.connectionCount() == 1);
+}
+
 TEST_CASE("no node reachable: an Elasticsearch error body naming every node and why") {
   LoopbackPeer first(LoopbackPeer::Kind::refusing);
   LoopbackPeer second(LoopbackPeer::Kind::refusing);
