@@ -66,12 +66,16 @@ const json kSearch = {{"size", 5},
                       {"query", {{"range", {{"ms", {{"gte", 50}}}}}}},
                       {"aggs", {{"levels", {{"terms", {{"field", "level.keyword"}}}}}, {"avg_ms", {{"avg", {{"field", "ms"}}}}}}}};
 
-// Host A: its remote cluster is `hostsYaml` (a YAML list), with alice's credentials.
-std::string remoteConfig(const std::string& hostsYaml, const std::string& extra = "") {
+const std::string kAliceYaml = "    username: alice\n    password: correct horse\n";
+
+// Host A: its remote cluster is `hostsYaml` (a YAML list), with `credentials` (alice's
+// by default) and `extra` keys under data.elasticsearch.
+std::string remoteConfig(const std::string& hostsYaml, const std::string& extra = "",
+                         const std::string& credentials = kAliceYaml) {
   std::string yaml =
       "security:\n  enabled: false\nlogging:\n  loggers:\n    http.access: warn\ndata:\n  search:\n"
       "    defaultStrategy: elasticsearch\n  elasticsearch:\n    hosts: ";
-  yaml.append(hostsYaml).append("\n    username: alice\n    password: correct horse\n").append(extra);
+  yaml.append(hostsYaml).append("\n").append(credentials).append(extra);
   return yaml;
 }
 
@@ -178,6 +182,36 @@ TEST_CASE("host A searches host B's /es through the remote strategy, past a dead
   CHECK(has(message, "Connection refused"));
   CHECK(clientA.get("/api/status").status == 200);
   CHECK(clientA.send("POST", "/es/logs/_search", "{}", kJson).json()["hits"]["total"]["value"] == 1);
+}
+
+TEST_CASE("an API key made on host B authenticates host A's searches; refused credentials pass B's 401 on") {
+  ClusterHost b;
+  HttpClient clientB(b.port);
+  loadLogs(clientB, kAlice);
+  const auto created = clientB.send("POST", "/internal/security/api_key", R"({"name":"orrery-a"})", kAlice);
+  REQUIRE(created.status == 200);
+  const std::string encoded = created.json()["encoded"];
+  std::string nodeB = "[\"http://127.0.0.1:";
+  nodeB.append(std::to_string(b.port)).append("/es\"]");
+
+  SUBCASE("api key") {
+    harness::RunningHost a;
+    a.setup.writeConfig(remoteConfig(nodeB, "", "    apiKey: " + encoded + "\n"));
+    a.start();
+    HttpClient clientA(a.port);
+    const auto result = clientA.send("POST", "/internal/search/es", internalSearch({{"index", "logs"}}), kJson);
+    CHECK_MESSAGE(result.status == 200, result.body);
+    CHECK(result.json()["rawResponse"]["hits"]["total"]["value"] == 30);
+  }
+  SUBCASE("wrong password") {
+    harness::RunningHost a;
+    a.setup.writeConfig(remoteConfig(nodeB, "", "    username: alice\n    password: wrong horse\n"));
+    a.start();
+    HttpClient clientA(a.port);
+    const auto result = clientA.send("POST", "/internal/search/es", internalSearch({{"index", "logs"}}), kJson);
+    CHECK(result.status == 401);
+    CHECK(result.json()["statusCode"] == 401);
+  }
 }
 
 TEST_CASE("https nodes are verified against the configured CA") {
