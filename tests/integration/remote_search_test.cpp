@@ -166,6 +166,15 @@ TEST_CASE("host A searches host B's /es through the remote strategy, past a dead
   const auto badBody = clientA.send("POST", "/internal/search/elasticsearch", R"({"params":{"body":[1]}})", kJson);
   CHECK(badBody.status == 400);
   CHECK(has(badBody.json()["message"].get<std::string>(), "request body.params.body"));
+  const auto listed = clientA.send("POST", "/internal/search/elasticsearch",
+                                   internalSearch({{"index", json::array({"lo*"})}, {"body", kSearch}}), kJson);
+  REQUIRE(listed.status == 200);
+  CHECK(listed.json()["rawResponse"]["hits"] == expected["hits"]);
+  const auto badList = clientA.send("POST", "/internal/search/elasticsearch",
+                                    internalSearch({{"index", json::array({"logs", 1})}}), kJson);
+  CHECK(badList.status == 400);
+  CHECK(has(badList.json()["message"].get<std::string>(), "[request body.params.index]: expected a string, number, "
+                                                          "boolean or list of strings but got [array]"));
   const auto noParams = clientA.send("POST", "/internal/search/elasticsearch", R"({"index":"logs"})", kJson);
   CHECK(noParams.status == 400);
   CHECK(has(noParams.json()["message"].get<std::string>(), "[request body.index]: definition for this key is missing"));

@@ -41,13 +41,16 @@ std::string parameterText(const std::string& name, const json& value) {
   if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
   if (value.is_number()) return value.dump();
   if (value.is_array()) {
+    // A list of strings is Elasticsearch's comma list (index patterns, fields).
     std::string joined;
+    bool strings = true;
     for (const auto& item : value) {
-      if (!item.is_string()) break;
+      strings = strings && item.is_string();
+      if (!strings) break;
       if (!joined.empty()) joined += ',';
       joined += item.get<std::string>();
     }
-    if (joined.size() || value.empty()) return joined;
+    if (strings) return joined;
   }
   throw http::badField("request body.params." + name, "expected a string, number, boolean or list of strings but got [" +
                                                            std::string(http::jsonTypeName(value)) + "]");
