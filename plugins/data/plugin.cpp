@@ -1,14 +1,20 @@
 // The bundled `data` plugin: the search service (strategies by name, the `local`
 // embedded engine as the default) and the Elasticsearch-compatible API under the host's
-// Elasticsearch mount. The engine lives in engine/, the API in api/, the service in
-// search/; this file only wires them to the host.
+// Elasticsearch mount, the remote strategy `elasticsearch` when a cluster is configured,
+// and `POST /internal/search/{strategy}`. The engine lives in engine/, the APIs in api/,
+// the service in search/, the remote cluster's client in remote/; this file only wires
+// them to the host.
 #include <chrono>
 #include <fstream>
 #include <orrery/plugin.hpp>
 #include <random>
 
+#include "cluster_client.hpp"
+#include "cluster_config.hpp"
 #include "es_routes.hpp"
 #include "local_strategy.hpp"
+#include "remote_strategy.hpp"
+#include "search_routes.hpp"
 #include "search_service.hpp"
 
 namespace orrery::data {
@@ -32,18 +38,30 @@ class DataPlugin final : public Plugin {
   void setup(SetupContext& ctx) override {
     const auto& config = ctx.config();
     const auto defaultStrategy = config.getString("search.defaultStrategy");
-    if (defaultStrategy == "elasticsearch") {
-      // Refused rather than silently searching somewhere else.
-      throw std::runtime_error(
-          "data.search.defaultStrategy is 'elasticsearch', but the remote strategy is not available in this build; "
-          "use 'local'");
-    }
+    // Refused at setup with the key named, rather than failing (or silently searching
+    // somewhere else) at the first search.
+    ClusterConfig cluster;
+    cluster.hosts = config.getStringList("elasticsearch.hosts");
+    cluster.username = config.getString("elasticsearch.username");
+    cluster.password = config.getString("elasticsearch.password");
+    cluster.apiKey = config.getString("elasticsearch.apiKey");
+    cluster.certificateAuthority = config.getString("elasticsearch.ssl.certificateAuthority");
+    cluster.requestTimeout = config.getDuration("elasticsearch.requestTimeout");
+    cluster = validateClusterConfig(std::move(cluster), "data.elasticsearch");
+    checkDefaultStrategy(defaultStrategy, cluster, "data.search.defaultStrategy", "data.elasticsearch.hosts");
     const auto configured = config.getString("local.path");
     std::filesystem::path path = configured.empty() ? ctx.dataPath() / "indices" : std::filesystem::path(configured);
     if (path.is_relative()) path = ctx.dataPath() / path;
     auto engine = std::make_shared<Engine>(path);
     service_ = std::make_shared<SearchService>(ctx.executors(), defaultStrategy);
     service_->registerStrategy("local", std::make_shared<LocalStrategy>(engine, ctx.executors()));
+    if (!cluster.hosts.empty()) {
+      std::string nodes;
+      for (const auto& host : cluster.hosts) nodes.append(nodes.empty() ? "" : ", ").append(host);
+      auto client = std::make_shared<ClusterClient>(std::move(cluster));
+      service_->registerStrategy("elasticsearch", std::make_shared<RemoteStrategy>(client, ctx.executors(), ctx.stopToken()));
+      ctx.logger().info("search strategy elasticsearch: remote cluster at " + nodes);
+    }
 
     auto api = std::make_shared<EsApi>();
     api->engine = engine;
@@ -51,6 +69,7 @@ class DataPlugin final : public Plugin {
     api->executors = &ctx.executors();
     api->clusterUuid = clusterUuid(path);
     registerEsRoutes(ctx.http().elasticsearchRouter(), api);
+    registerSearchRoutes(ctx.http().router(), service_);
     ctx.expose<SearchSetup>(service_);
     ctx.status().report(ServiceLevel::available, std::to_string(engine->all().size()) + " indices in " + path.string());
     ctx.logger().info("embedded search engine at " + path.string() + " serving under " + ctx.http().elasticsearchMount());

@@ -278,10 +278,13 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
   router.post("/{index}/_refresh", refresh);
   router.get("/{index}/_refresh", refresh);
 
-  // Search, through the search service and its default strategy.
+  // Search, through the search service's `local` strategy: /es is the embedded engine's
+  // surface, so documents written through it are searched here even when the default
+  // strategy is a remote cluster.
   const auto search = [api](Request& request) -> Task<Response> {
     const auto it = request.params.find("index");
     SearchOptions options;
+    options.strategy = "local";
     options.user = request.user.username;
     options.parameters = request.query;
     std::string expression = it == request.params.end() ? std::string("_all") : it->second;

@@ -30,7 +30,8 @@ struct RunningHost {
   void stop() {
     if (!process) return;
     process->signal(SIGTERM);
-    CHECK(process->waitExit().value_or(-1) == 0);
+    const int code = process->waitExit().value_or(-1);
+    CHECK_MESSAGE(code == 0, process->output());  // a sanitizer's report is in the output
     process.reset();
   }
 

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "connection_check.hpp"
-#include "loopback_peer.hpp"
+#include "tests/support/loopback_peer.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace orrery::interactive_setup;

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "loopback_peer.hpp"
+#include "tests/support/loopback_peer.hpp"
 #include "password_hash.hpp"
 #include "setup_session.hpp"
 #include "tests/support/temp_dir.hpp"

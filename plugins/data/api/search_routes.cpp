@@ -1,0 +1,131 @@
+#include "search_routes.hpp"
+
+#include <orrery/http/json_body.hpp>
+
+namespace orrery::data {
+namespace {
+
+using http::Request;
+using http::Response;
+using json = nlohmann::json;
+
+// Kibana's name for "the default strategy" (ES_SEARCH_STRATEGY).
+constexpr std::string_view kDefaultAlias = "es";
+
+// Kibana's server error shape around an Elasticsearch error body: the message says what
+// happened, `attributes.error` keeps the cluster's error object for callers that look.
+Response kibanaSearchError(const SearchOutcome& outcome) {
+  const auto body = json::parse(outcome.body, nullptr, false);
+  std::string message = "search failed with HTTP " + std::to_string(outcome.status);
+  json attributes = json::object();
+  if (body.is_object() && body.contains("error")) {
+    const auto& error = body["error"];
+    attributes["error"] = error;
+    if (error.is_object() && error.contains("type") && error["type"].is_string()) {
+      message = error["type"].get<std::string>();
+      if (error.contains("reason") && error["reason"].is_string()) message.append(": ").append(error["reason"].get<std::string>());
+    } else if (error.is_string()) {
+      message = error.get<std::string>();
+    }
+  }
+  return http::jsonResponse(outcome.status, json{{"statusCode", outcome.status},
+                                                 {"error", std::string(http::reasonPhrase(outcome.status))},
+                                                 {"message", message},
+                                                 {"attributes", attributes}});
+}
+
+// A URI parameter of the search from `params`: scalars only, in the text form
+// Elasticsearch reads.
+std::string parameterText(const std::string& name, const json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
+  if (value.is_number()) return value.dump();
+  if (value.is_array()) {
+    // A list of strings is Elasticsearch's comma list (index patterns, fields).
+    std::string joined;
+    bool strings = true;
+    for (const auto& item : value) {
+      strings = strings && item.is_string();
+      if (!strings) break;
+      if (!joined.empty()) joined += ',';
+      joined += item.get<std::string>();
+    }
+    if (strings) return joined;
+  }
+  throw http::badField("request body.params." + name, "expected a string, number, boolean or list of strings but got [" +
+                                                           std::string(http::jsonTypeName(value)) + "]");
+}
+
+// Kibana's legacyHitsTotal (its default): hits.total as a number, as before Elasticsearch 7.
+void shimHitsTotal(json& response) {
+  auto hits = response.find("hits");
+  if (hits == response.end() || !hits->is_object()) return;
+  auto total = hits->find("total");
+  if (total != hits->end() && total->is_object() && total->contains("value")) *total = json((*total)["value"]);
+}
+
+}  // namespace
+
+void registerSearchRoutes(http::Router& router, std::shared_ptr<SearchService> search) {
+  const auto handler = [search](Request& request) -> Task<Response> {
+    std::string strategy = request.params.at("strategy");
+    if (strategy == kDefaultAlias) strategy.clear();
+    if (!search->strategy(strategy)) {
+      // Built by append: g++ 12 -O3 warns (-Wrestrict) on chained operator+.
+      std::string message = "Search strategy [";
+      message.append(request.params.at("strategy")).append("] not found; registered: ");
+      const auto names = search->strategies();
+      for (std::size_t i = 0; i < names.size(); ++i) message.append(i ? ", " : "").append(names[i]);
+      co_return http::kibanaError(404, message);
+    }
+    const json body = http::parseJsonBody(request);
+    http::JsonFields fields(body);
+    const bool legacyHitsTotal = fields.boolean("legacyHitsTotal", true);
+    SearchOptions options;
+    options.strategy = strategy;
+    options.user = request.user.username;
+    options.sessionId = fields.optionalString("sessionId").value_or("");
+    fields.boolean("isStored", false);
+    fields.boolean("isRestore", false);
+    const json* params = fields.optionalObject("params");
+    fields.rejectUnknown();
+    if (!params) throw http::badField("request body.params", "expected a value but got [undefined]");
+    std::string index;
+    std::string searchBody;
+    for (const auto& [key, value] : params->items()) {
+      if (key == "index") {
+        index = parameterText(key, value);
+      } else if (key == "body") {
+        if (!value.is_object()) {
+          throw http::badField("request body.params.body", "expected value of type [object] but got [" +
+                                                                std::string(http::jsonTypeName(value)) + "]");
+        }
+        searchBody = value.dump();
+      } else {
+        options.parameters.emplace_back(key, parameterText(key, value));
+      }
+    }
+    auto outcome = co_await search->search(std::move(index), std::move(searchBody), std::move(options), ProgressCallback{});
+    if (!outcome.ok()) co_return kibanaSearchError(outcome);
+    json raw = json::parse(outcome.body, nullptr, false);
+    if (!raw.is_object()) {
+      co_return http::kibanaError(502, "the search strategy answered a body that is not a JSON object");
+    }
+    int total = 0;
+    int loaded = 0;
+    if (const auto shards = raw.find("_shards"); shards != raw.end() && shards->is_object()) {
+      total = shards->value("total", 0);
+      loaded = shards->value("successful", 0) + shards->value("failed", 0);
+    }
+    if (legacyHitsTotal) shimHitsTotal(raw);
+    co_return http::jsonResponse(200, json{{"rawResponse", std::move(raw)},
+                                           {"isPartial", false},
+                                           {"isRunning", false},
+                                           {"total", total},
+                                           {"loaded", loaded}});
+  };
+  const http::RouteOptions options{.auth = http::Auth::required, .maxBodyBytes = 100 * 1024 * 1024};
+  router.post("/internal/search/{strategy}", handler, options);
+}
+
+}  // namespace orrery::data

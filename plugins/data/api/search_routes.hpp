@@ -1,0 +1,19 @@
+// `POST /internal/search/{strategy}`: runs a search with a named strategy in Kibana's
+// shape, for API users (and later async search). The body is
+// `{"params":{"index":"...","body":{...}, <URI parameters>...}, "sessionId":"...",
+// "legacyHitsTotal":true}`; the answer is `{rawResponse, isPartial, isRunning, total,
+// loaded}`; errors use Kibana's `{statusCode, error, message, attributes}` shape with the
+// Elasticsearch error under `attributes.error`. Strategy `es` is Kibana's name for the
+// default strategy.
+#pragma once
+
+#include <memory>
+#include <orrery/http/router.hpp>
+
+#include "search_service.hpp"
+
+namespace orrery::data {
+
+void registerSearchRoutes(http::Router& router, std::shared_ptr<SearchService> search);
+
+}  // namespace orrery::data

@@ -1,0 +1,41 @@
+// Strategy `elasticsearch`: sends the search to a remote Elasticsearch or OpenSearch
+// cluster (`POST <node>/<index>/_search` with the body and URI parameters) through the
+// ClusterClient on the blocking pool, reports the cluster's shard counts and response as
+// progress, and ends with the cluster's status and body unchanged. When no node can be
+// reached the outcome is an Elasticsearch-shaped error naming every node and why.
+#pragma once
+
+#include <memory>
+#include <orrery/data/search_service.hpp>
+#include <orrery/executors.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cluster_client.hpp"
+
+namespace orrery::data {
+
+class RemoteStrategy final : public SearchStrategy {
+ public:
+  // `stop` (the plugin's stop token) aborts requests in flight when the plugin stops.
+  RemoteStrategy(std::shared_ptr<ClusterClient> client, Executors& executors, CancellationToken stop = {})
+      : client_(std::move(client)), executors_(executors), stop_(std::move(stop)) {}
+
+  void search(const std::string& indexExpression, const std::string& requestBodyJson, const SearchOptions& options,
+              ProgressCallback onProgress, DoneCallback onDone) override;
+
+ private:
+  std::shared_ptr<ClusterClient> client_;
+  Executors& executors_;
+  CancellationToken stop_;
+};
+
+// "/<index>/_search?k=v&..." with the index and parameters percent-encoded (commas and
+// wildcards of the index expression kept); an empty expression searches "/_search".
+std::string searchTarget(const std::string& indexExpression, const std::vector<std::pair<std::string, std::string>>& parameters);
+
+// What a search ends with when the client gave no answer from the cluster.
+SearchOutcome unreachableOutcome(const ClusterResponse& response);
+
+}  // namespace orrery::data
