@@ -34,6 +34,10 @@ struct WriteOp {
   bool docAsUpsert = false;
   nlohmann::json upsert;  // update: inserted when the document is missing
   WriteConditions conditions;
+  // index/create from _bulk: the document's text as sent, stored as is and parsed when
+  // written (`source` is null until then); `line` names it in a parse error.
+  std::string rawSource;
+  std::size_t line = 0;
 };
 
 // The result of one write: the outcome, or the error it met.
@@ -71,9 +75,21 @@ class Index {
 
  private:
   Index(std::filesystem::path dir, std::string name, IndexSettings settings);
-  std::vector<IndexedValue> extract(const nlohmann::json& source, const std::string& id, Shard& shard);
+  // A document to index, parsed and mapped (on the helper thread of a large write).
+  struct Prepared {
+    std::vector<IndexedValue> values;
+    bool mappingChanged = false;  // dynamic mapping added fields: the writer stores the mapping
+    std::optional<EngineError> error;
+  };
+  // Requests of at least this many writes to a shard prepare documents on a helper thread.
+  static constexpr std::size_t kPrepareAheadMin = 64;
+
+  // Converts a document's values; new fields join the mapping (mappingChanged is set).
+  std::vector<IndexedValue> extract(const nlohmann::json& source, const std::string& id, bool& mappingChanged);
+  Prepared prepare(WriteOp& op);
   void persistMapping(Shard& shard);
-  WriteResult apply(Shard& shard, WriteOp& op);
+  // generated: the id was generated for this write (no document can hold it yet).
+  WriteResult apply(Shard& shard, WriteOp& op, bool generated, Prepared& prepared);
 
   std::filesystem::path dir_;
   std::string name_;

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mapping.hpp"
@@ -41,7 +42,8 @@ struct WriteOutcome {
   std::int64_t seqNo = 0;
 };
 
-enum class OpType { index, create };
+// generated: an id the engine generated, which no document can hold yet.
+enum class OpType { index, create, generated };
 
 struct WriteConditions {
   std::optional<std::int64_t> ifSeqNo;
@@ -79,6 +81,7 @@ class Shard {
   void loadFields();
   ShardField& ensureField(const std::string& name, const FieldMapping& mapping);
   Statement& cached(const std::string& sql);
+  Statement& ftsInsert(int column);
   void checkConditions(const std::string& id, const std::optional<StoredDocument>& existing,
                        const WriteConditions& conditions);
   void deleteRows(std::int64_t seq);
@@ -89,6 +92,11 @@ class Shard {
   std::mutex mutex_;
   std::map<std::string, ShardField> fields_;
   std::map<std::string, std::unique_ptr<Statement>> statements_;
+  std::map<int, std::unique_ptr<Statement>> ftsInserts_;
+  // put()'s scratch lists, kept to reuse their memory across documents.
+  std::vector<std::pair<int, const SqlValue*>> columns_;
+  std::vector<std::pair<int, std::string>> texts_;
+  std::vector<std::pair<int, const SqlValue*>> multi_;
   int nextColumn_ = 1;
   std::int64_t seqNo_ = -1;
 };
