@@ -117,6 +117,15 @@ AggPartial computeTerms(const AggSpec& spec, const Context& ctx, const SqlFragme
       if (folded) readFolded(*folded, stmt, 2, bucket);
     }
   }
+  if (f && spec.params.value("min_doc_count", 1) == 0) {
+    // As in Elasticsearch: the shard's terms that no matching document holds are buckets
+    // too, with a count of 0 (they sort last by count; size and order apply as usual).
+    SqlFragment all, sql;
+    all.add("1");
+    sql.add("SELECT DISTINCT v FROM (").add(valuesOf(*f, all)).add(")");
+    auto stmt = ctx.db.prepare(sql.sql);
+    while (stmt.step()) out.buckets.try_emplace(stmt.value(0));
+  }
   if (auto missing = spec.params.find("missing"); missing != spec.params.end() && !missing->is_null()) {
     SqlFragment none;
     none.add("(").add(where).add(")");

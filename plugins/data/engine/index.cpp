@@ -215,6 +215,9 @@ Index::Prepared Index::prepare(WriteOp& op) {
       }
     }
     out.values = extract(op.source, op.id, out.mappingChanged);
+    // The text is what gets stored: the parsed tree is freed here, on the thread that
+    // allocated it (a free from another thread contends for this thread's malloc arena).
+    if (!op.rawSource.empty()) op.source = nullptr;
   } catch (const EngineError& error) {
     out.error = error;
   }

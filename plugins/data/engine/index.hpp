@@ -51,6 +51,9 @@ struct WriteResult {
 
 class Index {
  public:
+  // Requests of at least this many writes to a shard prepare documents on a helper thread.
+  static constexpr std::size_t kPrepareAheadMin = 64;
+
   // Creates the folder and shards; throws if it exists.
   static std::shared_ptr<Index> create(const std::filesystem::path& dir, const std::string& name,
                                        const nlohmann::json& settings, const nlohmann::json& mappings);
@@ -81,8 +84,6 @@ class Index {
     bool mappingChanged = false;  // dynamic mapping added fields: the writer stores the mapping
     std::optional<EngineError> error;
   };
-  // Requests of at least this many writes to a shard prepare documents on a helper thread.
-  static constexpr std::size_t kPrepareAheadMin = 64;
 
   // Converts a document's values; new fields join the mapping (mappingChanged is set).
   std::vector<IndexedValue> extract(const nlohmann::json& source, const std::string& id, bool& mappingChanged);
