@@ -274,7 +274,7 @@ WriteResult Index::apply(Shard& shard, WriteOp& op, bool generated, Prepared& pr
   return result;
 }
 
-std::vector<WriteResult> Index::write(std::vector<WriteOp> ops) {
+std::vector<WriteResult> Index::write(std::vector<WriteOp> ops, const Written& written) {
   std::vector<WriteResult> results(ops.size());
   std::vector<std::vector<std::size_t>> byShard(shards_.size());
   std::vector<bool> generated(ops.size(), false);
@@ -303,7 +303,10 @@ std::vector<WriteResult> Index::write(std::vector<WriteOp> ops) {
     };
     std::optional<PrepareAhead> ahead;
     if (list.size() >= kPrepareAheadMin) {
-      ahead.emplace(list.size(), prepareOne, [&](std::size_t k) { return ops[list[k]].kind == WriteOp::Kind::update; });
+      std::function<void(std::size_t)> finish;
+      if (written) finish = [&](std::size_t k) { written(list[k], results[list[k]]); };
+      ahead.emplace(list.size(), prepareOne, [&](std::size_t k) { return ops[list[k]].kind == WriteOp::Kind::update; },
+                    std::move(finish));
     }
     shard.begin();
     try {
@@ -319,8 +322,10 @@ std::vector<WriteResult> Index::write(std::vector<WriteOp> ops) {
         prepared[k] = Prepared{};
         if (ahead) ahead->consumed(k);
       }
-      ahead.reset();
       shard.commit();
+      // The helper finishes its after-work (written) while the commit syncs; wait for it.
+      if (ahead) ahead->drain();
+      ahead.reset();
     } catch (...) {
       ahead.reset();
       shard.rollback();

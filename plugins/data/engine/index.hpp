@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -69,8 +70,11 @@ class Index {
   int shardFor(const std::string& id) const;
   std::optional<StoredDocument> get(const std::string& id);
   // Runs writes in order, grouped in one transaction per shard; never throws for a
-  // single write's failure (it is in that write's result).
-  std::vector<WriteResult> write(std::vector<WriteOp> ops);
+  // single write's failure (it is in that write's result). A large write may call
+  // `written(i, result)` from a helper thread for some writes, once their result is final
+  // (before write returns): work on results done while the shard writer still writes.
+  using Written = std::function<void(std::size_t, const WriteResult&)>;
+  std::vector<WriteResult> write(std::vector<WriteOp> ops, const Written& written = {});
   std::int64_t count();
 
   // Deleted indices remove their files when the last user lets go.

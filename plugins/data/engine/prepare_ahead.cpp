@@ -3,8 +3,12 @@
 namespace orrery::data {
 
 PrepareAhead::PrepareAhead(std::size_t count, std::function<void(std::size_t)> prepare,
-                           std::function<bool(std::size_t)> barrier)
-    : count_(count), prepare_(std::move(prepare)), barrier_(std::move(barrier)), thread_([this] { run(); }) {}
+                           std::function<bool(std::size_t)> barrier, std::function<void(std::size_t)> finish)
+    : count_(count),
+      prepare_(std::move(prepare)),
+      barrier_(std::move(barrier)),
+      finish_(std::move(finish)),
+      thread_([this] { run(); }) {}
 
 PrepareAhead::~PrepareAhead() {
   {
@@ -36,6 +40,7 @@ void PrepareAhead::run() {
       if (error) {
         error_ = error;
         errorAt_ = k;
+        drained_ = true;
       }
       changed_.notify_all();
       if (error) return;
@@ -43,6 +48,32 @@ void PrepareAhead::run() {
       if (stop_) return;
     }
   }
+  for (std::size_t k = 0; finish_ && k < count_; ++k) {
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [&] { return stop_ || consumed_ > k; });
+      if (stop_) return;
+    }
+    try {
+      finish_(k);
+    } catch (...) {
+      std::lock_guard lock(mutex_);
+      error_ = std::current_exception();
+      errorAt_ = count_;
+      drained_ = true;
+      changed_.notify_all();
+      return;
+    }
+  }
+  std::lock_guard lock(mutex_);
+  drained_ = true;
+  changed_.notify_all();
+}
+
+void PrepareAhead::drain() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return drained_; });
+  if (error_) std::rethrow_exception(error_);
 }
 
 void PrepareAhead::waitReady(std::size_t k) {
