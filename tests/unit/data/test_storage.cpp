@@ -2,6 +2,9 @@
 // writes with versions and conditions, bulk partial failure, durability across reopen.
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <optional>
+
 #include "engine_fixture.hpp"
 #include "errors.hpp"
 
@@ -206,4 +209,23 @@ TEST_CASE("index expressions: lists, wildcards, exclusions and missing names") {
     CHECK(e.status() == 404);
     CHECK(e.body()["error"]["root_cause"][0]["resource.id"] == "missing");
   }
+}
+
+TEST_CASE("constructing an engine opens no index file: they open on first use") {
+  orrery::test::TempDir dir;
+  const auto root = dir.path() / "indices";
+  {
+    Engine engine(root);
+    engine.createIndex("kept", nullptr);
+  }
+  // A broken index folder next to a good one: a constructor that opened files would throw.
+  std::filesystem::create_directories(root / "broken");
+  std::ofstream(root / "broken" / "shard-0.sqlite") << "not a SQLite file, and long enough to be read as a header ......";
+  std::optional<Engine> engine;
+  CHECK_NOTHROW(engine.emplace(root));
+  CHECK_THROWS(engine->all());  // the first use opens, and reports the broken file
+  std::filesystem::remove_all(root / "broken");
+  const auto names = engine->all();  // the next use tries again
+  REQUIRE(names.size() == 1);
+  CHECK(names[0]->name() == "kept");
 }
