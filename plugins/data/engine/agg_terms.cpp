@@ -103,11 +103,17 @@ AggPartial computeTerms(const AggSpec& spec, const Context& ctx, const SqlFragme
   std::optional<FoldedMetrics> folded;
   if (f && !f->multi && !spec.subs.empty()) folded = foldMetrics(spec, ctx);
   if (f) {
+    // Over every document, walking the field's index in order is a covering scan that
+    // needs no sort. With a query, `+v` stops SQLite from choosing that walk anyway (with
+    // a row lookup per document to test the query, 3x slower at a million documents than
+    // searching the query's own index and sorting what matches).
+    const bool everyDocument = where.sql == "1" && where.params.empty();
+    const std::string groupBy = everyDocument ? ") GROUP BY v" : ") GROUP BY +v";
     SqlFragment sql;
     if (folded) {
-      sql.add("SELECT v, count(*)" + folded->aggregates + " FROM (").add(valuesOf(*f, where, folded->columns)).add(") GROUP BY v");
+      sql.add("SELECT v, count(*)" + folded->aggregates + " FROM (").add(valuesOf(*f, where, folded->columns)).add(groupBy);
     } else {
-      sql.add(f->multi ? "SELECT v, count(DISTINCT doc) FROM (" : "SELECT v, count(*) FROM (").add(valuesOf(*f, where)).add(") GROUP BY v");
+      sql.add(f->multi ? "SELECT v, count(DISTINCT doc) FROM (" : "SELECT v, count(*) FROM (").add(valuesOf(*f, where)).add(groupBy);
     }
     auto stmt = ctx.db.prepare(sql.sql);
     stmt.bindAll(sql.params);

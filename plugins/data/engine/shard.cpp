@@ -29,7 +29,16 @@ Shard::Shard(const std::filesystem::path& file, int number) : db_(file), number_
   // (a power cut may lose the last transactions, never corrupt the file).
   // A 64 MB page cache per shard: with an index per field, the default 2 MB makes bulk
   // loads and aggregations re-read B-tree pages from the OS over and over.
-  db_.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=16384;");
+  // 16 KB pages (new files only; WAL fixes the size): fewer B-tree pages and WAL frames
+  // per document written (bulk +20% at a million documents in tools/bench/search).
+  // Checkpoints every 16,384 pages (256 MB of WAL) rather than 1,000: index pages a load
+  // rewrites in every request reach the database file once per checkpoint, not each time.
+  // Reads through mmap (1 GB of address space, not memory): a query's row lookups in a
+  // large shard cost a page-cache access instead of a pread and a copy each (range+terms
+  // 2.9x faster at a million documents).
+  db_.exec(
+      "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
+      " PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=16384; PRAGMA mmap_size=1073741824;");
   createSchema();
   loadFields();
 }
