@@ -306,7 +306,7 @@ std::vector<WriteResult> Index::write(std::vector<WriteOp> ops, const Written& w
       std::function<void(std::size_t)> finish;
       if (written) finish = [&](std::size_t k) { written(list[k], results[list[k]]); };
       ahead.emplace(list.size(), prepareOne, [&](std::size_t k) { return ops[list[k]].kind == WriteOp::Kind::update; },
-                    std::move(finish));
+                    [&shard] { shard.checkpointAside(); }, std::move(finish));
     }
     shard.begin();
     try {

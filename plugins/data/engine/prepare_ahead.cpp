@@ -3,10 +3,12 @@
 namespace orrery::data {
 
 PrepareAhead::PrepareAhead(std::size_t count, std::function<void(std::size_t)> prepare,
-                           std::function<bool(std::size_t)> barrier, std::function<void(std::size_t)> finish)
+                           std::function<bool(std::size_t)> barrier, std::function<void()> idle,
+                           std::function<void(std::size_t)> finish)
     : count_(count),
       prepare_(std::move(prepare)),
       barrier_(std::move(barrier)),
+      idle_(std::move(idle)),
       finish_(std::move(finish)),
       thread_([this] { run(); }) {}
 
@@ -46,6 +48,13 @@ void PrepareAhead::run() {
       if (error) return;
       if (barrier) changed_.wait(lock, [&] { return stop_ || consumed_ > k; });
       if (stop_) return;
+    }
+  }
+  if (idle_) {
+    try {
+      idle_();
+    } catch (...) {
+      // Only an optimisation (a checkpoint): the writer does it itself when needed.
     }
   }
   for (std::size_t k = 0; finish_ && k < count_; ++k) {

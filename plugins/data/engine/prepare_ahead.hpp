@@ -17,10 +17,10 @@ class PrepareAhead {
   // Runs prepare(k) for k = 0..count-1 on a helper thread. An item for which
   // `barrier(k)` holds is not prepared ahead: the helper waits until the consumer has
   // finished it (it reads what earlier items wrote) before preparing k+1. Once all are
-  // prepared, the helper runs `finish(k)` (when given) for each item the consumer has
-  // finished, in order: after-work (rendering results) off the consumer's thread.
+  // prepared, the helper runs `idle()` once, then `finish(k)` (when given) for each item
+  // the consumer has finished, in order: other work off the consumer's thread.
   PrepareAhead(std::size_t count, std::function<void(std::size_t)> prepare, std::function<bool(std::size_t)> barrier,
-               std::function<void(std::size_t)> finish = {});
+               std::function<void()> idle = {}, std::function<void(std::size_t)> finish = {});
   // Stops the helper (items not yet prepared are left) and joins it.
   ~PrepareAhead();
   PrepareAhead(const PrepareAhead&) = delete;
@@ -40,6 +40,7 @@ class PrepareAhead {
   const std::size_t count_;
   std::function<void(std::size_t)> prepare_;
   std::function<bool(std::size_t)> barrier_;
+  std::function<void()> idle_;
   std::function<void(std::size_t)> finish_;
   std::mutex mutex_;
   std::condition_variable changed_;

@@ -8,6 +8,7 @@
 // Not thread-safe: the owning Index serialises access with the shard's mutex.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -67,6 +68,11 @@ class Shard {
   void begin();
   void commit();
   void rollback();
+  // Copies committed WAL pages into the database file from a second connection, when the
+  // WAL has grown (PASSIVE: never blocks the writer). Safe to call from another thread
+  // while the writer writes: a large bulk request's helper does it while the shard's
+  // writer goes on, instead of the writer stopping for a checkpoint at a commit.
+  void checkpointAside();
 
   std::optional<StoredDocument> get(const std::string& id);
   // Writes a document; throws EngineError 409 version_conflict_engine_exception when
@@ -87,7 +93,12 @@ class Shard {
   void deleteRows(std::int64_t seq);
   std::int64_t nextSeqNo();
 
+  std::filesystem::path file_;
   Database db_;
+  // WAL frames after the last commit (the writer's WAL hook), read by checkpointAside.
+  std::atomic<int> walFrames_{0};
+  std::mutex checkpointMutex_;
+  std::unique_ptr<Database> checkpointDb_;  // opened on the first checkpoint aside
   int number_;
   std::mutex mutex_;
   std::map<std::string, ShardField> fields_;
