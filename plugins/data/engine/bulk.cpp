@@ -162,7 +162,9 @@ json executeBulk(Engine& engine, std::vector<BulkItem> items, bool forcedRefresh
     }
     std::vector<WriteOp> ops;
     for (auto i : positions) ops.push_back(std::move(items[i].op));
-    auto written = index->write(std::move(ops), [&](std::size_t k, const WriteResult& result) { render(positions[k], result); });
+    // A named reference: clang 14 cannot capture a structured binding.
+    const std::vector<std::size_t>& at = positions;
+    auto written = index->write(std::move(ops), [&](std::size_t k, const WriteResult& result) { render(at[k], result); });
     for (std::size_t k = 0; k < positions.size(); ++k) results[positions[k]] = std::move(written[k]);
   }
   json list = json::array();
