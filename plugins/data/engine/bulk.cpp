@@ -85,12 +85,19 @@ std::vector<BulkItem> parseBulk(std::string_view body, const std::string& defaul
       throw illegalArgument("The bulk request must be terminated by a newline [\\n]: the [" + item.action +
                             "] on line [" + std::to_string(actionLine) + "] has no document");
     }
-    json doc = json::parse(source, nullptr, false);
     item.op.kind = item.action == "index" ? WriteOp::Kind::index : item.action == "create" ? WriteOp::Kind::create : WriteOp::Kind::update;
+    if (item.action != "update") {
+      // Parsed where it is written (Index::write), on a helper thread while another
+      // document is written; stored as sent (Elasticsearch keeps _source verbatim).
+      item.op.rawSource = std::string(source);
+      item.op.line = lineNo;
+      items.push_back(std::move(item));
+      continue;
+    }
+    json doc = json::parse(source, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) {
-      item.error = EngineError(400, "mapper_parsing_exception", "failed to parse: the document on line [" +
-                                                                    std::to_string(lineNo) + "] is not a JSON object");
-    } else if (item.action == "update") {
+      item.error = documentNotAnObject(lineNo);
+    } else {
       if (item.op.id.empty()) {
         item.error = EngineError(400, "action_request_validation_exception", "Validation Failed: 1: id is missing;");
       } else if (!doc.contains("doc") || !doc["doc"].is_object()) {
@@ -101,8 +108,6 @@ std::vector<BulkItem> parseBulk(std::string_view body, const std::string& defaul
         item.op.docAsUpsert = doc.value("doc_as_upsert", false);
         if (doc.contains("upsert")) item.op.upsert = doc["upsert"];
       }
-    } else {
-      item.op.source = std::move(doc);
     }
     items.push_back(std::move(item));
   }
@@ -130,6 +135,14 @@ json writeResultJson(const std::string& index, const WriteResult& result, bool f
 
 json executeBulk(Engine& engine, std::vector<BulkItem> items, bool forcedRefresh) {
   const auto start = std::chrono::steady_clock::now();
+  // Each item's response, built by move (an initializer list would copy it): by the
+  // write's helper thread as results come in, or below for the rest.
+  std::vector<json> rendered(items.size());
+  const auto render = [&](std::size_t i, const WriteResult& result) {
+    json item = json::object();
+    item[items[i].action] = writeResultJson(items[i].index, result, forcedRefresh);
+    rendered[i] = std::move(item);
+  };
   std::vector<WriteResult> results(items.size());
   std::map<std::string, std::vector<std::size_t>> byIndex;
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -149,17 +162,25 @@ json executeBulk(Engine& engine, std::vector<BulkItem> items, bool forcedRefresh
     }
     std::vector<WriteOp> ops;
     for (auto i : positions) ops.push_back(std::move(items[i].op));
-    auto written = index->write(std::move(ops));
+    // A named reference: clang 14 cannot capture a structured binding.
+    const std::vector<std::size_t>& at = positions;
+    auto written = index->write(std::move(ops), [&](std::size_t k, const WriteResult& result) { render(at[k], result); });
     for (std::size_t k = 0; k < positions.size(); ++k) results[positions[k]] = std::move(written[k]);
   }
   json list = json::array();
+  list.get_ref<json::array_t&>().reserve(items.size());
   bool errors = false;
   for (std::size_t i = 0; i < items.size(); ++i) {
     errors = errors || results[i].error.has_value();
-    list.push_back({{items[i].action, writeResultJson(items[i].index, results[i], forcedRefresh)}});
+    if (rendered[i].is_null()) render(i, results[i]);
+    list.push_back(std::move(rendered[i]));
   }
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-  return {{"took", took}, {"errors", errors}, {"items", list}};
+  json out = json::object();
+  out["took"] = took;
+  out["errors"] = errors;
+  out["items"] = std::move(list);
+  return out;
 }
 
 }  // namespace orrery::data

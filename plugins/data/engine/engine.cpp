@@ -44,13 +44,24 @@ void validateIndexName(const std::string& name) {
   }
 }
 
-Engine::Engine(std::filesystem::path root) : root_(std::move(root)) {
+Engine::Engine(std::filesystem::path root) : root_(std::move(root)) {}
+
+std::unique_lock<std::mutex> Engine::opened() const {
+  std::unique_lock lock(mutex_);
+  if (open_) return lock;
+  // On first use, not in the constructor: the data plugin builds the engine in setup(),
+  // which must not stall the host, while every use runs on the blocking pool. A failure
+  // is the failing request's error, and the next use tries again.
   std::filesystem::create_directories(root_);
+  std::map<std::string, std::shared_ptr<Index>> found;
   for (const auto& entry : std::filesystem::directory_iterator(root_)) {
     if (!entry.is_directory() || !std::filesystem::exists(entry.path() / "shard-0.sqlite")) continue;
     const auto name = entry.path().filename().string();
-    indices_[name] = Index::open(entry.path(), name);
+    found[name] = Index::open(entry.path(), name);
   }
+  indices_ = std::move(found);
+  open_ = true;
+  return lock;
 }
 
 std::shared_ptr<Index> Engine::createIndex(const std::string& name, const nlohmann::json& body) {
@@ -66,7 +77,7 @@ std::shared_ptr<Index> Engine::createIndex(const std::string& name, const nlohma
   } else if (!body.is_null()) {
     throw EngineError(400, "parse_exception", "request body must be an object");
   }
-  std::lock_guard lock(mutex_);
+  auto lock = opened();
   if (auto it = indices_.find(name); it != indices_.end()) {
     throw EngineError(400, "resource_already_exists_exception",
                       "index [" + name + "/" + it->second->settings().uuid + "] already exists",
@@ -86,7 +97,7 @@ std::shared_ptr<Index> Engine::createIndex(const std::string& name, const nlohma
 }
 
 std::shared_ptr<Index> Engine::findIndex(const std::string& name) const {
-  std::lock_guard lock(mutex_);
+  auto lock = opened();
   auto it = indices_.find(name);
   return it == indices_.end() ? nullptr : it->second;
 }
@@ -109,7 +120,7 @@ std::shared_ptr<Index> Engine::indexForWrite(const std::string& name) {
 
 void Engine::deleteIndex(const std::string& expression) {
   auto targets = resolve(expression);
-  std::lock_guard lock(mutex_);
+  auto lock = opened();
   for (auto& index : targets) {
     index->markDeleted();
     indices_.erase(index->name());
@@ -117,14 +128,14 @@ void Engine::deleteIndex(const std::string& expression) {
 }
 
 std::vector<std::shared_ptr<Index>> Engine::all() const {
-  std::lock_guard lock(mutex_);
+  auto lock = opened();
   std::vector<std::shared_ptr<Index>> out;
   for (const auto& [name, index] : indices_) out.push_back(index);
   return out;
 }
 
 std::vector<std::shared_ptr<Index>> Engine::resolve(const std::string& expression, bool ignoreUnavailable) const {
-  std::lock_guard lock(mutex_);
+  auto lock = opened();
   std::set<std::string> chosen;
   std::size_t start = 0;
   const std::string expr = expression.empty() ? "_all" : expression;

@@ -1,5 +1,5 @@
-// The embedded engine: the indices under one folder (`<root>/<index name>/`), opened at
-// start, created on demand (explicitly or by the first document written to a new name),
+// The embedded engine: the indices under one folder (`<root>/<index name>/`), opened on
+// first use (constructing an engine touches no file), created on demand (explicitly or by the first document written to a new name),
 // resolved from index expressions (`logs-*,metrics`, `_all`, `-excluded`).
 #pragma once
 
@@ -36,9 +36,13 @@ class Engine {
   std::vector<std::shared_ptr<Index>> all() const;
 
  private:
+  // Locks the engine, opening the indices under root on first use.
+  std::unique_lock<std::mutex> opened() const;
+
   std::filesystem::path root_;
   mutable std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<Index>> indices_;
+  mutable bool open_ = false;
+  mutable std::map<std::string, std::shared_ptr<Index>> indices_;
 };
 
 // Throws invalid_index_name_exception when `name` is not a valid index name.

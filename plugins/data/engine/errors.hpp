@@ -55,6 +55,11 @@ inline EngineError parsingError(std::string reason) { return EngineError(400, "p
 inline EngineError illegalArgument(std::string reason) {
   return EngineError(400, "illegal_argument_exception", std::move(reason));
 }
+// A _bulk document line that is not a JSON object.
+inline EngineError documentNotAnObject(std::size_t line) {
+  return EngineError(400, "mapper_parsing_exception",
+                     "failed to parse: the document on line [" + std::to_string(line) + "] is not a JSON object");
+}
 inline EngineError indexNotFound(const std::string& index) {
   return EngineError(404, "index_not_found_exception", "no such index [" + index + "]",
                      {{"resource.type", "index_or_alias"}, {"resource.id", index}, {"index_uuid", "_na_"},

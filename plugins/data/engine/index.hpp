@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -34,6 +35,10 @@ struct WriteOp {
   bool docAsUpsert = false;
   nlohmann::json upsert;  // update: inserted when the document is missing
   WriteConditions conditions;
+  // index/create from _bulk: the document's text as sent, stored as is and parsed when
+  // written (`source` is null until then); `line` names it in a parse error.
+  std::string rawSource;
+  std::size_t line = 0;
 };
 
 // The result of one write: the outcome, or the error it met.
@@ -47,6 +52,9 @@ struct WriteResult {
 
 class Index {
  public:
+  // Requests of at least this many writes to a shard prepare documents on a helper thread.
+  static constexpr std::size_t kPrepareAheadMin = 64;
+
   // Creates the folder and shards; throws if it exists.
   static std::shared_ptr<Index> create(const std::filesystem::path& dir, const std::string& name,
                                        const nlohmann::json& settings, const nlohmann::json& mappings);
@@ -62,8 +70,11 @@ class Index {
   int shardFor(const std::string& id) const;
   std::optional<StoredDocument> get(const std::string& id);
   // Runs writes in order, grouped in one transaction per shard; never throws for a
-  // single write's failure (it is in that write's result).
-  std::vector<WriteResult> write(std::vector<WriteOp> ops);
+  // single write's failure (it is in that write's result). A large write may call
+  // `written(i, result)` from a helper thread for some writes, once their result is final
+  // (before write returns): work on results done while the shard writer still writes.
+  using Written = std::function<void(std::size_t, const WriteResult&)>;
+  std::vector<WriteResult> write(std::vector<WriteOp> ops, const Written& written = {});
   std::int64_t count();
 
   // Deleted indices remove their files when the last user lets go.
@@ -71,9 +82,19 @@ class Index {
 
  private:
   Index(std::filesystem::path dir, std::string name, IndexSettings settings);
-  std::vector<IndexedValue> extract(const nlohmann::json& source, const std::string& id, Shard& shard);
+  // A document to index, parsed and mapped (on the helper thread of a large write).
+  struct Prepared {
+    std::vector<IndexedValue> values;
+    bool mappingChanged = false;  // dynamic mapping added fields: the writer stores the mapping
+    std::optional<EngineError> error;
+  };
+
+  // Converts a document's values; new fields join the mapping (mappingChanged is set).
+  std::vector<IndexedValue> extract(const nlohmann::json& source, const std::string& id, bool& mappingChanged);
+  Prepared prepare(WriteOp& op);
   void persistMapping(Shard& shard);
-  WriteResult apply(Shard& shard, WriteOp& op);
+  // generated: the id was generated for this write (no document can hold it yet).
+  WriteResult apply(Shard& shard, WriteOp& op, bool generated, Prepared& prepared);
 
   std::filesystem::path dir_;
   std::string name_;

@@ -8,6 +8,7 @@
 // Not thread-safe: the owning Index serialises access with the shard's mutex.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mapping.hpp"
@@ -41,7 +43,8 @@ struct WriteOutcome {
   std::int64_t seqNo = 0;
 };
 
-enum class OpType { index, create };
+// generated: an id the engine generated, which no document can hold yet.
+enum class OpType { index, create, generated };
 
 struct WriteConditions {
   std::optional<std::int64_t> ifSeqNo;
@@ -65,6 +68,11 @@ class Shard {
   void begin();
   void commit();
   void rollback();
+  // Copies committed WAL pages into the database file from a second connection, when the
+  // WAL has grown (PASSIVE: never blocks the writer). Safe to call from another thread
+  // while the writer writes: a large bulk request's helper does it while the shard's
+  // writer goes on, instead of the writer stopping for a checkpoint at a commit.
+  void checkpointAside();
 
   std::optional<StoredDocument> get(const std::string& id);
   // Writes a document; throws EngineError 409 version_conflict_engine_exception when
@@ -79,16 +87,27 @@ class Shard {
   void loadFields();
   ShardField& ensureField(const std::string& name, const FieldMapping& mapping);
   Statement& cached(const std::string& sql);
+  Statement& ftsInsert(int column);
   void checkConditions(const std::string& id, const std::optional<StoredDocument>& existing,
                        const WriteConditions& conditions);
   void deleteRows(std::int64_t seq);
   std::int64_t nextSeqNo();
 
+  std::filesystem::path file_;
   Database db_;
+  // WAL frames after the last commit (the writer's WAL hook), read by checkpointAside.
+  std::atomic<int> walFrames_{0};
+  std::mutex checkpointMutex_;
+  std::unique_ptr<Database> checkpointDb_;  // opened on the first checkpoint aside
   int number_;
   std::mutex mutex_;
   std::map<std::string, ShardField> fields_;
   std::map<std::string, std::unique_ptr<Statement>> statements_;
+  std::map<int, std::unique_ptr<Statement>> ftsInserts_;
+  // put()'s scratch lists, kept to reuse their memory across documents.
+  std::vector<std::pair<int, const SqlValue*>> columns_;
+  std::vector<std::pair<int, std::string>> texts_;
+  std::vector<std::pair<int, const SqlValue*>> multi_;
   int nextColumn_ = 1;
   std::int64_t seqNo_ = -1;
 };

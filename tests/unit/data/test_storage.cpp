@@ -2,6 +2,9 @@
 // writes with versions and conditions, bulk partial failure, durability across reopen.
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <optional>
+
 #include "engine_fixture.hpp"
 #include "errors.hpp"
 
@@ -96,7 +99,7 @@ TEST_CASE("dynamic conflicts: a later document with another type for a field is 
 TEST_CASE("versions, create conflicts and if_seq_no conditions") {
   EngineFixture f;
   auto index = f.engine.indexForWrite("v");
-  WriteOp put{WriteOp::Kind::index, "1", json{{"a", 1}}, false, nullptr, {}};
+  WriteOp put{WriteOp::Kind::index, "1", json{{"a", 1}}, false, nullptr, {}, {}, 0};
   auto first = index->write({put});
   CHECK(first[0].outcome->result == "created");
   CHECK(first[0].outcome->version == 1);
@@ -104,7 +107,7 @@ TEST_CASE("versions, create conflicts and if_seq_no conditions") {
   CHECK(second[0].outcome->result == "updated");
   CHECK(second[0].outcome->version == 2);
 
-  WriteOp create{WriteOp::Kind::create, "1", json{{"a", 2}}, false, nullptr, {}};
+  WriteOp create{WriteOp::Kind::create, "1", json{{"a", 2}}, false, nullptr, {}, {}, 0};
   auto conflict = index->write({create});
   REQUIRE(conflict[0].error);
   CHECK(conflict[0].error->status() == 409);
@@ -126,16 +129,16 @@ TEST_CASE("partial update merges the document; a missing one is document_missing
   EngineFixture f;
   f.load("u", {json{{"_id_", "1"}, {"a", 1}, {"o", {{"x", 1}, {"y", 2}}}}});
   auto index = f.engine.index("u");
-  auto result = index->write({WriteOp{WriteOp::Kind::update, "1", json{{"b", 2}, {"o", {{"y", 3}}}}, false, nullptr, {}}});
+  auto result = index->write({WriteOp{WriteOp::Kind::update, "1", json{{"b", 2}, {"o", {{"y", 3}}}}, false, nullptr, {}, {}, 0}});
   CHECK(result[0].outcome->result == "updated");
   CHECK(json::parse(index->get("1")->source) == json{{"a", 1}, {"b", 2}, {"o", {{"x", 1}, {"y", 3}}}});
-  auto noop = index->write({WriteOp{WriteOp::Kind::update, "1", json{{"b", 2}}, false, nullptr, {}}});
+  auto noop = index->write({WriteOp{WriteOp::Kind::update, "1", json{{"b", 2}}, false, nullptr, {}, {}, 0}});
   CHECK(noop[0].outcome->result == "noop");
-  auto missing = index->write({WriteOp{WriteOp::Kind::update, "2", json{{"b", 2}}, false, nullptr, {}}});
+  auto missing = index->write({WriteOp{WriteOp::Kind::update, "2", json{{"b", 2}}, false, nullptr, {}, {}, 0}});
   REQUIRE(missing[0].error);
   CHECK(missing[0].error->type() == "document_missing_exception");
   CHECK(missing[0].status() == 404);
-  auto upsert = index->write({WriteOp{WriteOp::Kind::update, "2", json{{"b", 2}}, true, nullptr, {}}});
+  auto upsert = index->write({WriteOp{WriteOp::Kind::update, "2", json{{"b", 2}}, true, nullptr, {}, {}, 0}});
   CHECK(upsert[0].outcome->result == "created");
 }
 
@@ -143,10 +146,10 @@ TEST_CASE("delete removes the document from search and counts; deleting again is
   EngineFixture f;
   f.load("d", {json{{"_id_", "1"}, {"msg", "alpha beta"}}, json{{"_id_", "2"}, {"msg", "alpha"}}});
   auto index = f.engine.index("d");
-  auto del = index->write({WriteOp{WriteOp::Kind::del, "1", nullptr, false, nullptr, {}}});
+  auto del = index->write({WriteOp{WriteOp::Kind::del, "1", nullptr, false, nullptr, {}, {}, 0}});
   CHECK(del[0].outcome->result == "deleted");
   CHECK(f.ids("d", json{{"query", {{"match", {{"msg", "alpha"}}}}}}) == std::vector<std::string>{"2"});
-  auto again = index->write({WriteOp{WriteOp::Kind::del, "1", nullptr, false, nullptr, {}}});
+  auto again = index->write({WriteOp{WriteOp::Kind::del, "1", nullptr, false, nullptr, {}, {}, 0}});
   CHECK(again[0].outcome->result == "not_found");
   CHECK(again[0].status() == 404);
 }
@@ -159,7 +162,7 @@ TEST_CASE("documents, mappings and settings survive reopening the engine") {
                                     {"mappings", {{"properties", {{"code", {{"type", "keyword"}}}}}}}});
     std::vector<WriteOp> ops;
     for (int i = 0; i < 20; ++i) {
-      ops.push_back(WriteOp{WriteOp::Kind::index, std::to_string(i), json{{"code", std::string("c").append(std::to_string(i % 3))}, {"n", i}}, false, nullptr, {}});
+      ops.push_back(WriteOp{WriteOp::Kind::index, std::to_string(i), json{{"code", std::string("c").append(std::to_string(i % 3))}, {"n", i}}, false, nullptr, {}, {}, 0});
     }
     auto results = engine.index("keep")->write(std::move(ops));
     for (const auto& r : results) REQUIRE_FALSE(r.error);
@@ -172,7 +175,7 @@ TEST_CASE("documents, mappings and settings survive reopening the engine") {
   CHECK(std::string(toString(index->mapping().find("n")->type)) == "long");
   CHECK(json::parse(index->get("7")->source)["n"] == 7);
   // Versions continue where they were.
-  auto again = index->write({WriteOp{WriteOp::Kind::index, "7", json{{"n", 70}}, false, nullptr, {}}});
+  auto again = index->write({WriteOp{WriteOp::Kind::index, "7", json{{"n", 70}}, false, nullptr, {}, {}, 0}});
   CHECK(again[0].outcome->version == 2);
 }
 
@@ -206,4 +209,23 @@ TEST_CASE("index expressions: lists, wildcards, exclusions and missing names") {
     CHECK(e.status() == 404);
     CHECK(e.body()["error"]["root_cause"][0]["resource.id"] == "missing");
   }
+}
+
+TEST_CASE("constructing an engine opens no index file: they open on first use") {
+  orrery::test::TempDir dir;
+  const auto root = dir.path() / "indices";
+  {
+    Engine engine(root);
+    engine.createIndex("kept", nullptr);
+  }
+  // A broken index folder next to a good one: a constructor that opened files would throw.
+  std::filesystem::create_directories(root / "broken");
+  std::ofstream(root / "broken" / "shard-0.sqlite") << "not a SQLite file, and long enough to be read as a header ......";
+  std::optional<Engine> engine;
+  CHECK_NOTHROW(engine.emplace(root));
+  CHECK_THROWS(engine->all());  // the first use opens, and reports the broken file
+  std::filesystem::remove_all(root / "broken");
+  const auto names = engine->all();  // the next use tries again
+  REQUIRE(names.size() == 1);
+  CHECK(names[0]->name() == "kept");
 }
