@@ -72,7 +72,7 @@ class DataPlugin final : public Plugin {
     registerSearchRoutes(ctx.http().router(), service_);
     ctx.expose<SearchSetup>(service_);
     // The engine opens its index files on first use, on the blocking pool: setup touches none.
-    std::string summary = "indices in ";
+    std::string summary = "embedded engine at ";
     summary += path.string();
     ctx.status().report(ServiceLevel::available, summary);
     ctx.logger().info("embedded search engine at " + path.string() + " serving under " + ctx.http().elasticsearchMount());
