@@ -162,15 +162,9 @@ class Parser {
         pos_ = end + 1;
         skipSpace();
         if (pos_ >= text_.size()) fail("expected a value after '" + field + ":'");
-        if (text_[pos_] == '(') {
-          ++pos_;
-          Query q = parseOr(field);
-          if (!symbol(")")) fail("expected ')'");
-          return q;
-        }
-        if (text_[pos_] == '"') return phrase(field);
         if (text_[pos_] == '[' || text_[pos_] == '{') return rangeClause(field);
         if (text_[pos_] == '>' || text_[pos_] == '<') return comparison(field);
+        return parseClause(field);  // a group, a phrase or a term of that field
       }
     }
     return term(field);
