@@ -1,6 +1,7 @@
 #include "index.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <mutex>
 #include <random>
@@ -59,6 +60,16 @@ void mergeDoc(nlohmann::json& target, const nlohmann::json& patch) {
   }
 }
 
+// Index settings as (dotted key, value) pairs, nested objects flattened.
+void flattenSettings(const nlohmann::json& node, const std::string& prefix,
+                     std::vector<std::pair<std::string, const nlohmann::json*>>& out) {
+  if (!node.is_object()) return;
+  for (const auto& [key, value] : node.items()) {
+    if (value.is_object()) flattenSettings(value, prefix + key + ".", out);
+    else out.emplace_back(prefix + key, &value);
+  }
+}
+
 }  // namespace
 
 // Time-ordered ids, as Elasticsearch's auto-generated ids are: a counter that starts at
@@ -104,25 +115,36 @@ std::shared_ptr<Index> Index::create(const std::filesystem::path& dir, const std
   IndexSettings s;
   s.uuid = randomToken(22);
   s.creationDate = nowMillis();
-  if (settings.is_object()) {
-    const nlohmann::json* index = &settings;
-    if (settings.contains("index") && settings["index"].is_object()) index = &settings["index"];
-    for (const auto& [key, value] : index->items()) {
-      const std::string k = key.starts_with("index.") ? key.substr(6) : key;
-      if (k == "number_of_shards") {
-        std::int64_t n = 0;
-        if (value.is_number_integer()) n = value.get<std::int64_t>();
-        else if (value.is_string()) n = std::atoll(value.get<std::string>().c_str());
-        if (n < 1 || n > 64) {
-          throw illegalArgument("Failed to parse value [" + (value.is_string() ? value.get<std::string>() : value.dump()) +
-                                "] for setting [index.number_of_shards] must be >= 1 and <= 64");
-        }
-        s.numberOfShards = static_cast<int>(n);
-      } else if (k == "number_of_replicas" || k == "refresh_interval" || k == "max_result_window") {
-        // accepted; a single node has no replicas and writes are visible at once
-      } else {
-        throw illegalArgument("unknown setting [index." + k + "] please check that any required plugins are installed, or check the breaking changes documentation for removed settings");
+  if (!settings.is_null() && !settings.is_object()) {
+    throw illegalArgument("[settings] must be an object, found [" + settings.dump() + "]");
+  }
+  // Nested and dotted forms mean the same setting ({"index":{"translog":{"durability":…}}}
+  // is index.translog.durability), as Elasticsearch flattens them.
+  std::vector<std::pair<std::string, const nlohmann::json*>> flat;
+  flattenSettings(settings, "", flat);
+  for (const auto& entry : flat) {
+    const nlohmann::json* value = entry.second;
+    const std::string k = entry.first.starts_with("index.") ? entry.first.substr(6) : entry.first;
+    const auto text = [&v = *value] { return v.is_string() ? v.get<std::string>() : v.dump(); };
+    if (k == "number_of_shards") {
+      std::int64_t n = 0;
+      if (value->is_number_integer()) n = value->get<std::int64_t>();
+      else if (value->is_string()) n = std::atoll(value->get<std::string>().c_str());
+      if (n < 1 || n > 64) {
+        throw illegalArgument("Failed to parse value [" + text() + "] for setting [index.number_of_shards] must be >= 1 and <= 64");
       }
+      s.numberOfShards = static_cast<int>(n);
+    } else if (k == "translog.durability") {
+      std::string lower = text();
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (lower != "request" && lower != "async") {
+        throw illegalArgument("Failed to parse value [" + text() + "] for setting [index.translog.durability]: must be [request] or [async]");
+      }
+      s.syncEachRequest = lower == "request";
+    } else if (k == "number_of_replicas" || k == "refresh_interval" || k == "max_result_window") {
+      // accepted; a single node has no replicas and writes are visible at once
+    } else {
+      throw illegalArgument("unknown setting [index." + k + "] please check that any required plugins are installed, or check the breaking changes documentation for removed settings");
     }
   }
   Mapping mapping = Mapping::fromJson(mappings);
@@ -130,9 +152,11 @@ std::shared_ptr<Index> Index::create(const std::filesystem::path& dir, const std
   std::shared_ptr<Index> index(new Index(dir, name, s));
   index->mapping_ = mapping;
   const nlohmann::json settingsMeta = {{"number_of_shards", s.numberOfShards}, {"uuid", s.uuid},
-                                       {"creation_date", s.creationDate}, {"name", name}};
+                                       {"creation_date", s.creationDate}, {"name", name},
+                                       {"translog_durability", s.syncEachRequest ? "request" : "async"}};
   for (int i = 0; i < s.numberOfShards; ++i) {
     auto shard = std::make_unique<Shard>(dir / ("shard-" + std::to_string(i) + ".sqlite"), i);
+    shard->setSyncEachCommit(s.syncEachRequest);
     shard->setMeta("settings", settingsMeta);
     shard->setMeta("mapping", mappingSpec(mapping));
     index->shards_.push_back(std::move(shard));
@@ -148,11 +172,14 @@ std::shared_ptr<Index> Index::open(const std::filesystem::path& dir, const std::
   s.numberOfShards = meta.value("number_of_shards", 1);
   s.uuid = meta.value("uuid", "");
   s.creationDate = meta.value("creation_date", std::int64_t{0});
+  // Indices made before the setting existed sync each request, as new ones do by default.
+  s.syncEachRequest = meta.value("translog_durability", "request") == "request";
   std::shared_ptr<Index> index(new Index(dir, name, s));
   index->shards_.push_back(std::move(first));
   for (int i = 1; i < s.numberOfShards; ++i) {
     index->shards_.push_back(std::make_unique<Shard>(dir / ("shard-" + std::to_string(i) + ".sqlite"), i));
   }
+  for (auto& shard : index->shards_) shard->setSyncEachCommit(s.syncEachRequest);
   for (auto& shard : index->shards_) index->mapping_.merge(specFields(shard->meta("mapping")));
   return index;
 }
@@ -169,6 +196,7 @@ nlohmann::json Index::settingsJson() const {
             {"uuid", settings_.uuid},
             {"creation_date", std::to_string(settings_.creationDate)},
             {"provided_name", name_},
+            {"translog", {{"durability", settings_.syncEachRequest ? "request" : "async"}}},
             {"version", {{"created", "8080099"}}}}}};
 }
 

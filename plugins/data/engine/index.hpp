@@ -23,6 +23,10 @@ namespace orrery::data {
 
 struct IndexSettings {
   int numberOfShards = 1;
+  // index.translog.durability, as in Elasticsearch: `request` (the default) syncs each
+  // write request to disk before it is acknowledged, so it survives a power cut; `async`
+  // leaves that to the OS (it survives a crash of the process, not of the machine).
+  bool syncEachRequest = true;
   std::string uuid;
   std::int64_t creationDate = 0;
 };

@@ -42,8 +42,8 @@ int walHook(void* arg, sqlite3* db, const char* name, int frames) {
 }  // namespace
 
 Shard::Shard(const std::filesystem::path& file, int number) : file_(file), db_(file), number_(number) {
-  // WAL: readers do not block the writer; NORMAL sync is durable across process crashes
-  // (a power cut may lose the last transactions, never corrupt the file).
+  // WAL: readers do not block the writer. Synced at each commit (FULL) unless the index
+  // says otherwise (setSyncEachCommit).
   // A 64 MB page cache per shard: with an index per field, the default 2 MB makes bulk
   // loads and aggregations re-read B-tree pages from the OS over and over.
   // 16 KB pages (new files only; WAL fixes the size): fewer B-tree pages and WAL frames
@@ -55,7 +55,7 @@ Shard::Shard(const std::filesystem::path& file, int number) : file_(file), db_(f
   // large shard cost a page-cache access instead of a pread and a copy each (range+terms
   // 2.9x faster at a million documents).
   db_.exec(
-      "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
+      "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY;"
       " PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;");
   sqlite3_wal_hook(db_.handle(), walHook, &walFrames_);
   createSchema();
@@ -111,6 +111,8 @@ void Shard::checkpointAside() {
   // SQLITE_BUSY (another checkpoint runs) is fine: the WAL is checkpointed anyway.
   sqlite3_wal_checkpoint_v2(checkpointDb_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
 }
+
+void Shard::setSyncEachCommit(bool sync) { db_.exec(sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); }
 
 void Shard::begin() { db_.exec("BEGIN IMMEDIATE"); }
 void Shard::commit() {

@@ -65,6 +65,9 @@ class Shard {
   nlohmann::json meta(const std::string& key) const;
   void setMeta(const std::string& key, const nlohmann::json& value);
 
+  // true: each commit is synced to disk before it returns (synchronous=FULL); false:
+  // the OS writes it back (NORMAL: survives a process crash, not a power cut).
+  void setSyncEachCommit(bool sync);
   void begin();
   void commit();
   void rollback();

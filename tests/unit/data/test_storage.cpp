@@ -179,6 +179,54 @@ TEST_CASE("documents, mappings and settings survive reopening the engine") {
   CHECK(again[0].outcome->version == 2);
 }
 
+namespace {
+
+// The synchronous level of each shard's connection: 2 FULL (synced at each commit), 1 NORMAL.
+std::vector<std::int64_t> shardSyncLevels(Index& index) {
+  std::vector<std::int64_t> levels;
+  for (auto& shard : index.shards()) {
+    auto stmt = shard->db().prepare("PRAGMA synchronous");
+    REQUIRE(stmt.step());
+    levels.push_back(stmt.integer(0));
+  }
+  return levels;
+}
+
+}  // namespace
+
+TEST_CASE("index.translog.durability: request (the default) syncs each commit, async leaves it to the OS") {
+  orrery::test::TempDir dir;
+  {
+    Engine engine(dir.path());
+    engine.createIndex("plain", json{{"settings", {{"number_of_shards", 2}}}});
+    engine.createIndex("fast", json{{"settings", {{"index", {{"translog", {{"durability", "ASYNC"}}}, {"number_of_shards", 2}}}}}});
+    engine.createIndex("dotted", json{{"settings", {{"index.translog.durability", "request"}}}});
+    CHECK(shardSyncLevels(*engine.index("plain")) == std::vector<std::int64_t>{2, 2});
+    CHECK(shardSyncLevels(*engine.index("fast")) == std::vector<std::int64_t>{1, 1});
+    CHECK(shardSyncLevels(*engine.index("dotted")) == std::vector<std::int64_t>{2});
+    CHECK(engine.index("fast")->settingsJson()["index"]["translog"]["durability"] == "async");
+    CHECK(engine.index("plain")->settingsJson()["index"]["translog"]["durability"] == "request");
+    try {
+      engine.createIndex("bad", json{{"settings", {{"index.translog.durability", "sometimes"}}}});
+      FAIL("accepted");
+    } catch (const EngineError& e) {
+      CHECK(e.type() == "illegal_argument_exception");
+      CHECK(std::string(e.what()) ==
+            "Failed to parse value [sometimes] for setting [index.translog.durability]: must be [request] or [async]");
+    }
+    try {
+      engine.createIndex("bad", json{{"settings", {{"index", {{"translog", {{"sync_interval", "5s"}}}}}}}});
+      FAIL("accepted");
+    } catch (const EngineError& e) {
+      CHECK(std::string(e.what()).starts_with("unknown setting [index.translog.sync_interval]"));
+    }
+  }
+  // Kept across a restart.
+  Engine reopened(dir.path());
+  CHECK(shardSyncLevels(*reopened.index("fast")) == std::vector<std::int64_t>{1, 1});
+  CHECK(shardSyncLevels(*reopened.index("plain")) == std::vector<std::int64_t>{2, 2});
+}
+
 TEST_CASE("a deleted index is gone from the engine and from disk") {
   EngineFixture f;
   f.load("gone", {json{{"a", 1}}});
