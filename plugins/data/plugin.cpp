@@ -6,8 +6,11 @@
 // them to the host.
 #include <chrono>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <orrery/plugin.hpp>
 #include <random>
+#include <set>
 
 #include "cluster_client.hpp"
 #include "cluster_config.hpp"
@@ -71,15 +74,57 @@ class DataPlugin final : public Plugin {
     registerEsRoutes(ctx.http().elasticsearchRouter(), api);
     registerSearchRoutes(ctx.http().router(), service_);
     ctx.expose<SearchSetup>(service_);
-    // The engine opens its index files on first use, on the blocking pool: setup touches none.
+    // The engine opens its index files on first use, on the blocking pool: setup touches
+    // none. start() makes that first use, and the status follows what it finds.
     std::string summary = "embedded engine at ";
     summary += path.string();
     ctx.status().report(ServiceLevel::available, summary);
+    gate_->reporter = &ctx.status();
+    gate_->logger = &ctx.logger();
+    engine->onBrokenChanged([gate = gate_, summary](const std::map<std::string, std::string>& broken) {
+      std::lock_guard lock(gate->mutex);
+      if (!gate->reporter) return;
+      if (broken.empty()) {
+        gate->reporter->report(ServiceLevel::available, summary);
+        return;
+      }
+      std::string names;
+      for (const auto& [name, why] : broken) names.append(names.empty() ? "" : ", ").append(name);
+      gate->reporter->report(ServiceLevel::degraded, summary + "; indices that did not open: [" + names + "]");
+      for (const auto& [name, why] : broken) {
+        if (!gate->logged.insert(name).second) continue;  // once per index, not at every change
+        gate->logger->error("index [" + name + "] did not open and is not served: " + why +
+                            " (its files are left as they are; DELETE the index to remove them)");
+      }
+    });
+    engine_ = engine;
     ctx.logger().info("embedded search engine at " + path.string() + " serving under " + ctx.http().elasticsearchMount());
   }
 
-  void start(StartContext& ctx) override { ctx.expose<SearchStart>(service_); }
-  void stop() override {}
+  void start(StartContext& ctx) override {
+    ctx.expose<SearchStart>(service_);
+    // Opens the index files now, off the lifecycle thread, so that a broken one shows in
+    // the status before a request meets it. A folder that cannot be read makes the
+    // engine unavailable until a later use can read it.
+    ctx.executors().runBlocking([engine = engine_] { engine->broken(); },
+                                [gate = gate_, path = engine_->root()](Outcome<void>& outcome) {
+                                  if (outcome.ok()) return;
+                                  std::string why = "unknown error";
+                                  try {
+                                    outcome.get();
+                                  } catch (const std::exception& error) {
+                                    why = error.what();
+                                  }
+                                  std::lock_guard lock(gate->mutex);
+                                  if (!gate->reporter) return;
+                                  gate->reporter->report(ServiceLevel::unavailable,
+                                                         "cannot read the index folder " + path.string() + ": " + why);
+                                });
+  }
+  void stop() override {
+    std::lock_guard lock(gate_->mutex);
+    gate_->reporter = nullptr;
+  }
 
  private:
   // A stable id for GET / (clients show it): kept in the engine folder.
@@ -96,7 +141,18 @@ class DataPlugin final : public Plugin {
     return uuid;
   }
 
+  // Status reports come from pool threads, possibly late; the host takes them only until
+  // stop returns, so stop closes the gate.
+  struct StatusGate {
+    std::mutex mutex;
+    StatusReporter* reporter = nullptr;
+    Logger* logger = nullptr;
+    std::set<std::string> logged;  // broken indices already logged
+  };
+
   std::shared_ptr<SearchService> service_;
+  std::shared_ptr<Engine> engine_;
+  std::shared_ptr<StatusGate> gate_ = std::make_shared<StatusGate>();
 };
 
 }  // namespace

@@ -1,8 +1,13 @@
 // The data plugin through the real binary and real HTTP: the Elasticsearch-compatible
 // API under /es — indices, documents, bulk with partial failure, search with
-// aggregations, count, _cat/indices — its error shapes, and durability across a restart.
+// aggregations, count, _cat/indices — its error shapes, durability across a restart, and
+// an index whose files do not open.
 #include <csignal>
 #include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "host_setup.hpp"
 #include "http_client.hpp"
@@ -211,4 +216,55 @@ TEST_CASE("indices, documents and mappings survive a restart of the host") {
   CHECK(client.get("/es/keep/_doc/7").json()["_source"]["code"] == "c2");
   CHECK(client.get("/es/keep/_mapping").json()["keep"]["mappings"]["properties"]["code"]["type"] == "keyword");
   CHECK(client.send("POST", "/es/keep/_count", R"({"query":{"term":{"code":"c0"}}})", kJson).json()["count"] == 5);
+}
+
+TEST_CASE("an index whose files do not open is reported and refused untouched; the others are served; DELETE clears it") {
+  DataHost host;
+  {
+    HttpClient client(host.port);
+    for (const std::string name : {"good", "bad"}) {
+      REQUIRE(client.send("POST", "/es/" + name + "/_doc/1", R"({"word":"kept"})", kJson).status == 201);
+    }
+  }
+  host.stop();
+  // A shard file that is not a SQLite database any more (a damaged disk, a wrong copy).
+  const auto dir = host.setup.root() / "data" / "indices" / "bad";
+  for (const char* leftover : {"shard-0.sqlite-wal", "shard-0.sqlite-shm"}) std::filesystem::remove(dir / leftover);
+  const std::string garbage(4096, 'x');
+  std::ofstream(dir / "shard-0.sqlite", std::ios::binary | std::ios::trunc) << garbage;
+  host.start();
+  // start() opens the index files off the lifecycle thread and the status follows.
+  REQUIRE_MESSAGE(host.process->waitForOutput("index [bad] did not open and is not served: "), host.process->output());
+  HttpClient client(host.port);
+  const auto status = client.get("/api/status").json()["status"]["plugins"]["data"];
+  CHECK(status["level"] == "degraded");
+  CHECK(status["summary"].get<std::string>().ends_with("indices that did not open: [bad]"));
+
+  CHECK(client.get("/es/good/_count").json()["count"] == 1);
+  checkError(client.get("/es/bad/_search"), 503, "no_shard_available_action_exception");
+  CHECK(client.get("/es/bad/_search").json()["error"]["reason"].get<std::string>().starts_with("[bad] cannot be used: its files did not open ("));
+  checkError(client.get("/es/_search"), 503, "no_shard_available_action_exception");
+  CHECK(client.get("/es/_search?ignore_unavailable=true").json()["hits"]["total"]["value"] == 1);
+  // Neither a write nor a create may put a new index over its files.
+  checkError(client.send("POST", "/es/bad/_doc/2", R"({"word":"new"})", kJson), 503, "no_shard_available_action_exception");
+  checkError(client.send("PUT", "/es/bad", "", kJson), 503, "no_shard_available_action_exception");
+  std::ifstream in(dir / "shard-0.sqlite", std::ios::binary);
+  CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == garbage);
+
+  const auto cat = client.get("/es/_cat/indices?format=json").json();
+  REQUIRE(cat.size() == 2);
+  CHECK(cat[0]["index"] == "bad");
+  CHECK(cat[0]["health"] == "red");
+  CHECK(cat[1]["index"] == "good");
+  CHECK(cat[1]["health"] == "green");
+  const auto health = client.get("/es/_cluster/health").json();
+  CHECK(health["status"] == "red");
+  CHECK(health["unassigned_shards"] == 1);
+  CHECK(health["active_shards"] == 1);
+
+  REQUIRE(client.send("DELETE", "/es/bad").status == 200);
+  CHECK_FALSE(std::filesystem::exists(dir));
+  CHECK(client.get("/api/status").json()["status"]["plugins"]["data"]["level"] == "available");
+  CHECK(client.get("/es/_cluster/health").json()["status"] == "green");
+  CHECK(client.send("POST", "/es/bad/_doc/1", R"({"word":"fresh"})", kJson).status == 201);
 }

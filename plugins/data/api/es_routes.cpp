@@ -1,5 +1,6 @@
 #include "es_routes.hpp"
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <orrery/http/error.hpp>
 
@@ -99,6 +100,26 @@ std::string formatBytes(std::uintmax_t bytes) {
   return buffer;
 }
 
+// The shard files of an index folder (a broken index's shard count is not readable).
+int shardFileCount(const std::filesystem::path& dir) {
+  int count = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const auto name = entry.path().filename().string();
+    if (name.starts_with("shard-") && name.ends_with(".sqlite")) ++count;
+  }
+  return count;
+}
+
+std::uintmax_t folderBytes(const std::filesystem::path& dir) {
+  std::uintmax_t bytes = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.is_regular_file(ec)) bytes += entry.file_size(ec);
+  }
+  return bytes;
+}
+
 }  // namespace
 
 void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
@@ -122,14 +143,20 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
                                {"tagline", "You Know, for Search"}});
   });
 
-  router.get("/_cluster/health", [api](Request&) -> Task<Response> {
-    const auto indices = api->engine->all();
-    int shards = 0;
-    for (const auto& index : indices) shards += index->settings().numberOfShards;
-    co_return esJson(200, json{{"cluster_name", api->clusterName}, {"status", "green"}, {"timed_out", false},
-                               {"number_of_nodes", 1}, {"number_of_data_nodes", 1}, {"active_primary_shards", shards},
-                               {"active_shards", shards}, {"relocating_shards", 0}, {"initializing_shards", 0},
-                               {"unassigned_shards", 0}, {"active_shards_percent_as_number", 100.0}});
+  router.get("/_cluster/health", [api, &ex](Request&) -> Task<Response> {
+    // On the blocking pool: the first use of the engine opens its index files.
+    auto work = [api]() -> Result {
+      int active = 0, unassigned = 0;
+      for (const auto& index : api->engine->all()) active += index->settings().numberOfShards;
+      for (const auto& [name, why] : api->engine->broken()) unassigned += shardFileCount(api->engine->root() / name);
+      const int total = active + unassigned;
+      return {200, json{{"cluster_name", api->clusterName}, {"status", unassigned == 0 ? "green" : "red"},
+                        {"timed_out", false}, {"number_of_nodes", 1}, {"number_of_data_nodes", 1},
+                        {"active_primary_shards", active}, {"active_shards", active}, {"relocating_shards", 0},
+                        {"initializing_shards", 0}, {"unassigned_shards", unassigned},
+                        {"active_shards_percent_as_number", total == 0 ? 100.0 : 100.0 * active / total}}};
+    };
+    co_return co_await run(ex, std::move(work));
   });
 
   router.put("/{index}", [api, &ex](Request& request) -> Task<Response> {
@@ -327,19 +354,29 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
   const auto cat = [api, &ex](Request& request) -> Task<Response> {
     auto work = [api, &request]() -> Result {
       const auto it = request.params.find("index");
-      const auto indices = it == request.params.end() ? api->engine->all() : api->engine->resolve(it->second);
-      json rows = json::array();
-      for (const auto& index : indices) {
-        std::uintmax_t bytes = 0;
-        std::error_code ec;
-        for (const auto& entry : std::filesystem::directory_iterator(api->engine->root() / index->name(), ec)) {
-          if (entry.is_regular_file(ec)) bytes += entry.file_size(ec);
+      // Without a name: every index, hidden ones included, as Elasticsearch lists them.
+      const std::string expression = it == request.params.end() ? "*,.*" : it->second;
+      const auto broken = api->engine->broken();
+      std::map<std::string, json> byName;
+      for (const auto& name : api->engine->names(expression)) {
+        const auto dir = api->engine->root() / name;
+        const auto bytes = formatBytes(folderBytes(dir));
+        if (auto bad = broken.find(name); bad != broken.end()) {
+          // Listed red rather than failing the listing: the operator sees which one to fix.
+          byName[name] = {{"health", "red"}, {"status", "open"}, {"index", name}, {"uuid", ""},
+                          {"pri", std::to_string(shardFileCount(dir))}, {"rep", "0"}, {"docs.count", ""},
+                          {"docs.deleted", ""}, {"store.size", bytes}, {"pri.store.size", bytes}};
+          continue;
         }
-        rows.push_back({{"health", "green"}, {"status", "open"}, {"index", index->name()}, {"uuid", index->settings().uuid},
+        const auto index = api->engine->findIndex(name);
+        if (!index) continue;  // deleted meanwhile
+        byName[name] = {{"health", "green"}, {"status", "open"}, {"index", name}, {"uuid", index->settings().uuid},
                         {"pri", std::to_string(index->settings().numberOfShards)}, {"rep", "0"},
                         {"docs.count", std::to_string(index->count())}, {"docs.deleted", "0"},
-                        {"store.size", formatBytes(bytes)}, {"pri.store.size", formatBytes(bytes)}});
+                        {"store.size", bytes}, {"pri.store.size", bytes}};
       }
+      json rows = json::array();
+      for (auto& [name, row] : byName) rows.push_back(std::move(row));
       return {200, rows};
     };
     Response response = co_await run(ex, std::move(work));

@@ -50,17 +50,25 @@ std::unique_lock<std::mutex> Engine::opened() const {
   std::unique_lock lock(mutex_);
   if (open_) return lock;
   // On first use, not in the constructor: the data plugin builds the engine in setup(),
-  // which must not stall the host, while every use runs on the blocking pool. A failure
-  // is the failing request's error, and the next use tries again.
+  // which must not stall the host, while every use runs on the blocking pool. A folder
+  // that cannot be listed is the request's error, and the next use tries again; one
+  // index that does not open (a damaged or unreadable file) does not stop the others.
   std::filesystem::create_directories(root_);
   std::map<std::string, std::shared_ptr<Index>> found;
+  std::map<std::string, std::string> broken;
   for (const auto& entry : std::filesystem::directory_iterator(root_)) {
     if (!entry.is_directory() || !std::filesystem::exists(entry.path() / "shard-0.sqlite")) continue;
     const auto name = entry.path().filename().string();
-    found[name] = Index::open(entry.path(), name);
+    try {
+      found[name] = Index::open(entry.path(), name);
+    } catch (const std::exception& error) {
+      broken[name] = error.what();
+    }
   }
   indices_ = std::move(found);
+  broken_ = std::move(broken);
   open_ = true;
+  if (brokenListener_) brokenListener_(broken_);
   return lock;
 }
 
@@ -78,6 +86,8 @@ std::shared_ptr<Index> Engine::createIndex(const std::string& name, const nlohma
     throw EngineError(400, "parse_exception", "request body must be an object");
   }
   auto lock = opened();
+  // Its files are there: creating would replace them (the folder is cleared below).
+  if (auto it = broken_.find(name); it != broken_.end()) throw indexUnavailable(name, it->second);
   if (auto it = indices_.find(name); it != indices_.end()) {
     throw EngineError(400, "resource_already_exists_exception",
                       "index [" + name + "/" + it->second->settings().uuid + "] already exists",
@@ -98,6 +108,7 @@ std::shared_ptr<Index> Engine::createIndex(const std::string& name, const nlohma
 
 std::shared_ptr<Index> Engine::findIndex(const std::string& name) const {
   auto lock = opened();
+  if (auto bad = broken_.find(name); bad != broken_.end()) throw indexUnavailable(name, bad->second);
   auto it = indices_.find(name);
   return it == indices_.end() ? nullptr : it->second;
 }
@@ -119,12 +130,23 @@ std::shared_ptr<Index> Engine::indexForWrite(const std::string& name) {
 }
 
 void Engine::deleteIndex(const std::string& expression) {
-  auto targets = resolve(expression);
+  // A broken index is deleted too: removing it is how an operator clears it.
+  auto targets = names(expression, false);
   auto lock = opened();
-  for (auto& index : targets) {
-    index->markDeleted();
-    indices_.erase(index->name());
+  for (const auto& name : targets) {
+    if (auto it = indices_.find(name); it != indices_.end()) {
+      it->second->markDeleted();
+      indices_.erase(it);
+    } else if (broken_.erase(name)) {
+      std::filesystem::remove_all(root_ / name);
+      if (brokenListener_) brokenListener_(broken_);
+    }
   }
+}
+
+std::map<std::string, std::string> Engine::broken() const {
+  auto lock = opened();
+  return broken_;
 }
 
 std::vector<std::shared_ptr<Index>> Engine::all() const {
@@ -134,9 +156,10 @@ std::vector<std::shared_ptr<Index>> Engine::all() const {
   return out;
 }
 
-std::vector<std::shared_ptr<Index>> Engine::resolve(const std::string& expression, bool ignoreUnavailable) const {
+std::set<std::string> Engine::names(const std::string& expression, bool ignoreUnavailable) const {
   auto lock = opened();
   std::set<std::string> chosen;
+  const auto known = [&](const std::string& name) { return indices_.count(name) || broken_.count(name); };
   std::size_t start = 0;
   const std::string expr = expression.empty() ? "_all" : expression;
   while (start <= expr.size()) {
@@ -149,23 +172,41 @@ std::vector<std::shared_ptr<Index>> Engine::resolve(const std::string& expressio
     if (exclude) part = part.substr(1);
     if (part == "_all" || part == "*") part = "*";
     if (part.find('*') != std::string::npos) {
-      for (const auto& [name, index] : indices_) {
+      const auto consider = [&](const std::string& name) {
         // Wildcards skip hidden (dot-prefixed) indices unless the pattern starts with a dot.
-        if (name.front() == '.' && part.front() != '.') continue;
+        if (name.front() == '.' && part.front() != '.') return;
         if (wildcardMatch(part, name)) exclude ? (void)chosen.erase(name) : (void)chosen.insert(name);
-      }
+      };
+      for (const auto& entry : indices_) consider(entry.first);
+      for (const auto& entry : broken_) consider(entry.first);
     } else if (exclude) {
       chosen.erase(part);
-    } else if (indices_.count(part)) {
+    } else if (known(part)) {
       chosen.insert(part);
     } else if (!ignoreUnavailable) {
       throw indexNotFound(part);
     }
     if (comma == expr.size()) break;
   }
+  return chosen;
+}
+
+std::vector<std::shared_ptr<Index>> Engine::resolve(const std::string& expression, bool ignoreUnavailable) const {
+  const auto chosen = names(expression, ignoreUnavailable);
+  auto lock = opened();
   std::vector<std::shared_ptr<Index>> out;
-  for (const auto& name : chosen) out.push_back(indices_.at(name));
+  for (const auto& name : chosen) {
+    if (auto it = indices_.find(name); it != indices_.end()) out.push_back(it->second);
+    else if (!ignoreUnavailable && broken_.count(name)) throw indexUnavailable(name, broken_.at(name));
+  }
   return out;
+}
+
+EngineError indexUnavailable(const std::string& index, const std::string& why) {
+  return EngineError(503, "no_shard_available_action_exception",
+                     "[" + index + "] cannot be used: its files did not open (" + why +
+                         "); the files are left as they are; delete the index to remove them",
+                     {{"index", index}});
 }
 
 }  // namespace orrery::data

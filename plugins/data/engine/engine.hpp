@@ -1,13 +1,17 @@
 // The embedded engine: the indices under one folder (`<root>/<index name>/`), opened on
-// first use (constructing an engine touches no file), created on demand (explicitly or by the first document written to a new name),
-// resolved from index expressions (`logs-*,metrics`, `_all`, `-excluded`).
+// first use (constructing an engine touches no file), created on demand (explicitly or by
+// the first document written to a new name), resolved from index expressions
+// (`logs-*,metrics`, `_all`, `-excluded`). An index whose files do not open is kept aside
+// as broken: its requests fail with the reason, the other indices are served.
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,9 +35,20 @@ class Engine {
   void deleteIndex(const std::string& expression);
 
   // Concrete indices named by `expression`; a missing concrete name throws
-  // index_not_found_exception unless `ignoreUnavailable`; a wildcard may match none.
+  // index_not_found_exception, and an index whose files did not open (by name or by
+  // wildcard) no_shard_available_action_exception, unless `ignoreUnavailable`; a wildcard
+  // may match none.
   std::vector<std::shared_ptr<Index>> resolve(const std::string& expression, bool ignoreUnavailable = false) const;
   std::vector<std::shared_ptr<Index>> all() const;
+  // The names `expression` resolves to by resolve's rules, broken indices included.
+  std::set<std::string> names(const std::string& expression, bool ignoreUnavailable = false) const;
+  // Indices whose files are there but did not open, with the reason. They stay on disk
+  // untouched (never re-created over) until deleted; the others are served as usual.
+  std::map<std::string, std::string> broken() const;
+  // Called with the broken indices when the engine opens its folder and when one of them
+  // is deleted (under the engine's lock: it must not call the engine). Set before use.
+  using BrokenListener = std::function<void(const std::map<std::string, std::string>&)>;
+  void onBrokenChanged(BrokenListener listener) { brokenListener_ = std::move(listener); }
 
  private:
   // Locks the engine, opening the indices under root on first use.
@@ -43,7 +58,12 @@ class Engine {
   mutable std::mutex mutex_;
   mutable bool open_ = false;
   mutable std::map<std::string, std::shared_ptr<Index>> indices_;
+  mutable std::map<std::string, std::string> broken_;
+  BrokenListener brokenListener_;
 };
+
+// The error for using an index whose files did not open.
+EngineError indexUnavailable(const std::string& index, const std::string& why);
 
 // Throws invalid_index_name_exception when `name` is not a valid index name.
 void validateIndexName(const std::string& name);
