@@ -19,7 +19,7 @@ using json = nlohmann::json;
 constexpr std::int64_t kMaxBuckets = 65'536;
 
 struct Context {
-  const Shard& shard;
+  const ShardReader& shard;
   const Mapping& mapping;
   QueryCompiler& compiler;
   Database& db;

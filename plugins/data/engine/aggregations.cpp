@@ -78,7 +78,7 @@ namespace orrery::data {
 
 using agg::json;
 
-AggPartials computeAggregations(const std::vector<AggSpec>& specs, const Shard& shard, const Mapping& mapping,
+AggPartials computeAggregations(const std::vector<AggSpec>& specs, const ShardReader& shard, const Mapping& mapping,
                                 QueryCompiler& compiler, const SqlFragment& where, Database& db,
                                 const TopHitsFetcher& topHits) {
   agg::Context ctx{shard, mapping, compiler, db, topHits};

@@ -57,7 +57,7 @@ struct AggPartial {
 // Hits of one bucket for top_hits: the shard search supplies them.
 using TopHitsFetcher = std::function<std::vector<TopHit>(const AggSpec&, const SqlFragment& where, std::int64_t& total)>;
 
-AggPartials computeAggregations(const std::vector<AggSpec>& specs, const Shard& shard, const Mapping& mapping,
+AggPartials computeAggregations(const std::vector<AggSpec>& specs, const ShardReader& shard, const Mapping& mapping,
                                 QueryCompiler& compiler, const SqlFragment& where, Database& db,
                                 const TopHitsFetcher& topHits);
 void mergeAggregations(const std::vector<AggSpec>& specs, AggPartials& into, const AggPartials& from);

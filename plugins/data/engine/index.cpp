@@ -208,9 +208,8 @@ int Index::shardFor(const std::string& id) const {
 }
 
 std::optional<StoredDocument> Index::get(const std::string& id) {
-  auto& shard = *shards_[static_cast<std::size_t>(shardFor(id))];
-  std::lock_guard lock(shard.mutex());
-  return shard.get(id);
+  // A committed read: a GET does not wait for a bulk request writing to the shard.
+  return shards_[static_cast<std::size_t>(shardFor(id))]->getCommitted(id);
 }
 
 std::int64_t Index::count() {

@@ -42,8 +42,8 @@ std::vector<std::string> analyzeText(std::string_view text);
 
 class QueryCompiler {
  public:
-  // The shard is not changed; its connection serves vocabulary look-ups (fuzziness).
-  QueryCompiler(Shard& shard, const Mapping& mapping, std::int64_t nowMillis)
+  // The shard's reader: its fields, and its connection for vocabulary look-ups (fuzziness).
+  QueryCompiler(ShardReader& shard, const Mapping& mapping, std::int64_t nowMillis)
       : shard_(shard), mapping_(mapping), now_(nowMillis) {}
 
   SqlFragment where(const Query& q);
@@ -84,7 +84,7 @@ class QueryCompiler {
   FtsText ftsText(const Query& q, const std::vector<std::string>& tokens, bool phrase, bool prefixLast,
                   const std::string& table) const;
 
-  Shard& shard_;
+  ShardReader& shard_;
   // Fuzzy spellings by table, term and options: the condition and the score of one query
   // share them.
   mutable std::map<std::string, std::vector<std::string>> spellings_;

@@ -72,7 +72,7 @@ struct SortExpression {
 };
 
 // The SQL expression a sort key reads on this shard.
-SqlFragment sortExpression(const SortSpec& spec, const Shard& shard, const Mapping& mapping, const SqlFragment& score) {
+SqlFragment sortExpression(const SortSpec& spec, const ShardReader& shard, const Mapping& mapping, const SqlFragment& score) {
   SqlFragment out;
   switch (spec.kind) {
     case SortSpec::Kind::score: return score;
@@ -131,13 +131,14 @@ std::int64_t currentMillis() {
       .count();
 }
 
-ShardResult searchShard(Index& index, Shard& shard, const SearchRequest& request, std::int64_t nowMillis,
+ShardResult searchShard(Index& index, Shard& shardFile, const SearchRequest& request, std::int64_t nowMillis,
                         const std::atomic<bool>* cancelled) {
   ShardResult result;
   result.index = index.name();
-  result.shard = shard.number();
+  result.shard = shardFile.number();
   const Mapping mapping = index.mapping();
-  std::lock_guard lock(shard.mutex());
+  // Its own connection and snapshot: the search runs beside writes and other searches.
+  ShardReader shard = shardFile.read();
   ProgressGuard progress(shard.db(), cancelled);
   try {
     QueryCompiler compiler(shard, mapping, nowMillis);

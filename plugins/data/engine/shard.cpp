@@ -60,6 +60,64 @@ Shard::Shard(const std::filesystem::path& file, int number) : file_(file), db_(f
   sqlite3_wal_hook(db_.handle(), walHook, &walFrames_);
   createSchema();
   loadFields();
+  committedFields_ = std::make_shared<const ShardFields>(fields_);
+}
+
+namespace {
+// Idle reader connections a shard keeps; more are opened when more searches run at once.
+constexpr std::size_t kIdleReaders = 4;
+}  // namespace
+
+std::unique_ptr<Database> Shard::openReaderConnection() {
+  auto db = std::make_unique<Database>(file_);
+  // Reads go through mmap (see the writer's pragmas), so a smaller page cache will do.
+  db->exec("PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384; PRAGMA mmap_size=1073741824;");
+  return db;
+}
+
+void Shard::returnReader(std::unique_ptr<Database> db) {
+  std::lock_guard lock(readersMutex_);
+  if (idleReaders_.size() < kIdleReaders) idleReaders_.push_back(std::move(db));
+}
+
+ShardReader Shard::read() {
+  std::unique_ptr<Database> db;
+  {
+    std::lock_guard lock(readersMutex_);
+    if (!idleReaders_.empty()) {
+      db = std::move(idleReaders_.back());
+      idleReaders_.pop_back();
+    }
+  }
+  if (!db) db = openReaderConnection();
+  std::shared_ptr<const ShardFields> fields;
+  {
+    std::lock_guard publish(publishMutex_);
+    fields = committedFields_;
+    // A read transaction's snapshot is taken at its first read, not at BEGIN.
+    db->exec("BEGIN; SELECT 1 FROM meta LIMIT 1;");
+  }
+  return ShardReader(*this, std::move(db), std::move(fields));
+}
+
+ShardReader::ShardReader(Shard& shard, std::unique_ptr<Database> db, std::shared_ptr<const ShardFields> fields)
+    : shard_(&shard), db_(std::move(db)), fields_(std::move(fields)) {}
+
+ShardReader::~ShardReader() {
+  if (!db_) return;
+  try {
+    db_->exec("COMMIT");
+    shard_->returnReader(std::move(db_));
+  } catch (...) {
+    // A statement still running (it should not be): the connection is closed, not reused.
+  }
+}
+
+int ShardReader::number() const { return shard_->number(); }
+
+const ShardField* ShardReader::field(const std::string& name) const {
+  auto it = fields_->find(name);
+  return it == fields_->end() ? nullptr : &it->second;
 }
 
 void Shard::createSchema() {
@@ -122,7 +180,12 @@ void Shard::commit() {
     stmt.bind(1, std::to_string(seqNo_));
     stmt.run();
   }
+  std::lock_guard publish(publishMutex_);
   db_.exec("COMMIT");
+  if (fieldsChanged_) {
+    committedFields_ = std::make_shared<const ShardFields>(fields_);
+    fieldsChanged_ = false;
+  }
 }
 void Shard::rollback() {
   try {
@@ -136,6 +199,7 @@ void Shard::rollback() {
   seqNo_ = -1;
   nextColumn_ = 1;
   loadFields();
+  fieldsChanged_ = false;  // back to the committed fields
 }
 
 Statement& Shard::cached(const std::string& sql) {
@@ -161,17 +225,27 @@ ShardField& Shard::ensureField(const std::string& name, const FieldMapping& mapp
   // The schema changed: statements naming docs' columns are prepared again on next use.
   statements_.clear();
   ftsInserts_.clear();
+  fieldsChanged_ = true;
   return fields_[name] = ShardField{mapping, column, false};
 }
 
-std::optional<StoredDocument> Shard::get(const std::string& id) {
-  auto& stmt = cached("SELECT id, version, seq_no, source FROM docs WHERE id = ?");
+std::optional<StoredDocument> Shard::getFrom(Statement& stmt, const std::string& id) {
   stmt.reset();
   stmt.bind(1, id);
   if (!stmt.step()) return std::nullopt;
   StoredDocument doc{stmt.text(0), stmt.integer(1), stmt.integer(2), stmt.text(3)};
   stmt.reset();
   return doc;
+}
+
+std::optional<StoredDocument> Shard::get(const std::string& id) {
+  return getFrom(cached("SELECT id, version, seq_no, source FROM docs WHERE id = ?"), id);
+}
+
+std::optional<StoredDocument> Shard::getCommitted(const std::string& id) {
+  auto reader = read();
+  auto stmt = reader.db().prepare("SELECT id, version, seq_no, source FROM docs WHERE id = ?");
+  return getFrom(stmt, id);
 }
 
 std::int64_t Shard::nextSeqNo() { return ++seqNo_; }
@@ -268,6 +342,7 @@ WriteOutcome Shard::put(const std::string& id, const std::string& source, const 
         mark.bind(1, name);
         mark.run();
         f.multi = true;
+        fieldsChanged_ = true;
       }
       for (std::size_t k = i; k < j; ++k) multi_.emplace_back(f.column, &sorted[k]->value);
     }

@@ -5,7 +5,8 @@
 // the values of documents that hold several values of a field. The shard's own field
 // table maps each field to its column, so shards grow columns independently.
 //
-// Not thread-safe: the owning Index serialises access with the shard's mutex.
+// Writes are not thread-safe: the owning Index serialises them with the shard's mutex.
+// Reads (searches, gets) go through read(), from any thread, without that mutex.
 #pragma once
 
 #include <atomic>
@@ -15,6 +16,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,15 +53,47 @@ struct WriteConditions {
   std::optional<std::int64_t> ifPrimaryTerm;
 };
 
+using ShardFields = std::map<std::string, ShardField>;
+class Shard;
+
+// What one search or get reads: a connection of its own to the shard file, in one read
+// transaction, and the shard's fields as of that transaction. WAL lets it read while the
+// writer writes, so a search neither waits for a bulk request nor holds it up, and every
+// statement of the search sees the same committed state. Returns the connection to the
+// shard's pool when destroyed.
+class ShardReader {
+ public:
+  ShardReader(Shard& shard, std::unique_ptr<Database> db, std::shared_ptr<const ShardFields> fields);
+  ~ShardReader();
+  ShardReader(ShardReader&&) = default;
+  ShardReader(const ShardReader&) = delete;
+  ShardReader& operator=(const ShardReader&) = delete;
+
+  int number() const;
+  Database& db() { return *db_; }
+  const ShardFields& fields() const { return *fields_; }
+  const ShardField* field(const std::string& name) const;
+
+ private:
+  Shard* shard_;
+  std::unique_ptr<Database> db_;
+  std::shared_ptr<const ShardFields> fields_;
+};
+
 class Shard {
  public:
   Shard(const std::filesystem::path& file, int number);
 
   int number() const { return number_; }
+  // Held by the writer (Index) around begin..commit and every write call.
   std::mutex& mutex() { return mutex_; }
+  // The writer's connection and fields (under mutex()).
   Database& db() { return db_; }
-  const std::map<std::string, ShardField>& fields() const { return fields_; }
+  const ShardFields& fields() const { return fields_; }
   const ShardField* field(const std::string& name) const;
+
+  // A reader of the last committed state; any thread, no mutex needed.
+  ShardReader read();
 
   // The explicit mapping and settings stored with the shard.
   nlohmann::json meta(const std::string& key) const;
@@ -77,7 +111,10 @@ class Shard {
   // writer goes on, instead of the writer stopping for a checkpoint at a commit.
   void checkpointAside();
 
+  // The writer's view (under mutex(), inside its transaction); see also getCommitted.
   std::optional<StoredDocument> get(const std::string& id);
+  // The last committed version of a document, through a reader (no mutex needed).
+  std::optional<StoredDocument> getCommitted(const std::string& id);
   // Writes a document; throws EngineError 409 version_conflict_engine_exception when
   // `op` is create and it exists, or the conditions do not hold.
   WriteOutcome put(const std::string& id, const std::string& source, const std::vector<IndexedValue>& values,
@@ -86,6 +123,10 @@ class Shard {
   std::int64_t count();
 
  private:
+  friend class ShardReader;
+  static std::optional<StoredDocument> getFrom(Statement& stmt, const std::string& id);
+  std::unique_ptr<Database> openReaderConnection();
+  void returnReader(std::unique_ptr<Database> db);
   void createSchema();
   void loadFields();
   ShardField& ensureField(const std::string& name, const FieldMapping& mapping);
@@ -104,7 +145,16 @@ class Shard {
   std::unique_ptr<Database> checkpointDb_;  // opened on the first checkpoint aside
   int number_;
   std::mutex mutex_;
-  std::map<std::string, ShardField> fields_;
+  ShardFields fields_;  // the writer's, including uncommitted new fields
+  bool fieldsChanged_ = false;  // since the last commit
+  // Published at each commit that changed fields. A reader takes it and starts its read
+  // transaction under publishMutex_, which a commit holds from COMMIT to publishing:
+  // its fields are never newer than its snapshot (no column it cannot see) nor older
+  // (no multi-valued field read as single-valued).
+  std::mutex publishMutex_;
+  std::shared_ptr<const ShardFields> committedFields_;
+  std::mutex readersMutex_;
+  std::vector<std::unique_ptr<Database>> idleReaders_;
   std::map<std::string, std::unique_ptr<Statement>> statements_;
   std::map<int, std::unique_ptr<Statement>> ftsInserts_;
   // put()'s scratch lists, kept to reuse their memory across documents.

@@ -396,22 +396,32 @@ TEST_CASE("cancelling a search stops the SQLite statement that is running, not o
   EngineFixture f;
   auto index = bigIndex(f, 3000);
   auto& shard = *index->shards()[0];
-  // A trace on the shard's connection: the first row any statement yields cancels the
-  // search, and every row is counted.
+  // A trace on the reader connection the search will use (the shard's pool hands the one
+  // idle connection back): the first row a statement on the documents yields cancels the
+  // search, and every such row is counted.
   struct Watch {
     std::atomic<bool> cancelled{false};
     int rows = 0;
   } watch;
-  sqlite3_trace_v2(shard.db().handle(), SQLITE_TRACE_ROW, [](unsigned, void* context, void*, void*) -> int {
-    auto* w = static_cast<Watch*>(context);
-    ++w->rows;
-    w->cancelled = true;
-    return 0;
-  }, &watch);
+  const auto trace = [&](bool on) {
+    auto reader = shard.read();
+    if (!on) {
+      sqlite3_trace_v2(reader.db().handle(), 0, nullptr, nullptr);
+      return;
+    }
+    sqlite3_trace_v2(reader.db().handle(), SQLITE_TRACE_ROW, [](unsigned, void* context, void* stmt, void*) -> int {
+      if (std::string_view(sqlite3_sql(static_cast<sqlite3_stmt*>(stmt))).find("FROM docs") == std::string_view::npos) return 0;
+      auto* w = static_cast<Watch*>(context);
+      ++w->rows;
+      w->cancelled = true;
+      return 0;
+    }, &watch);
+  };
+  trace(true);
   auto request = parseSearchRequest(json{{"size", 3000}, {"sort", {"n"}}});
   CHECK_THROWS_WITH_AS(searchShard(*index, shard, request, currentMillis(), &watch.cancelled),
                        doctest::Contains("cancelled"), EngineError);
-  sqlite3_trace_v2(shard.db().handle(), 0, nullptr, nullptr);
+  trace(false);
   // Stopped within the statement: far fewer rows than the 3000 hits it was reading.
   CHECK(watch.rows > 0);
   CHECK(watch.rows < 1000);

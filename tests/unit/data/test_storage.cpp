@@ -3,6 +3,10 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <functional>
+#include <iterator>
+#include <map>
+#include <set>
 #include <optional>
 
 #include "engine_fixture.hpp"
@@ -259,21 +263,73 @@ TEST_CASE("index expressions: lists, wildcards, exclusions and missing names") {
   }
 }
 
-TEST_CASE("constructing an engine opens no index file: they open on first use") {
-  orrery::test::TempDir dir;
+namespace {
+
+const std::string kGarbage = "not a SQLite file, and long enough to be read as a header ......";
+
+// An engine folder with a good index `kept` and an index `broken` whose shard file is not
+// a database; returns the folder.
+std::filesystem::path keptAndBroken(const orrery::test::TempDir& dir) {
   const auto root = dir.path() / "indices";
   {
     Engine engine(root);
     engine.createIndex("kept", nullptr);
   }
-  // A broken index folder next to a good one: a constructor that opened files would throw.
   std::filesystem::create_directories(root / "broken");
-  std::ofstream(root / "broken" / "shard-0.sqlite") << "not a SQLite file, and long enough to be read as a header ......";
+  std::ofstream(root / "broken" / "shard-0.sqlite") << kGarbage;
+  return root;
+}
+
+}  // namespace
+
+TEST_CASE("constructing an engine opens no index file: they open on first use") {
+  orrery::test::TempDir dir;
+  // A broken index folder next to a good one: a constructor that opened files would throw.
+  const auto root = keptAndBroken(dir);
   std::optional<Engine> engine;
   CHECK_NOTHROW(engine.emplace(root));
-  CHECK_THROWS(engine->all());  // the first use opens, and reports the broken file
-  std::filesystem::remove_all(root / "broken");
-  const auto names = engine->all();  // the next use tries again
+  std::vector<std::map<std::string, std::string>> heard;
+  engine->onBrokenChanged([&](const std::map<std::string, std::string>& broken) { heard.push_back(broken); });
+  CHECK(heard.empty());
+  const auto names = engine->all();  // the first use opens them; the broken one is kept aside
   REQUIRE(names.size() == 1);
   CHECK(names[0]->name() == "kept");
+  REQUIRE(heard.size() == 1);
+  REQUIRE(heard[0].count("broken") == 1);
+  CHECK(heard[0]["broken"].find("not a database") != std::string::npos);
+}
+
+TEST_CASE("an index that does not open is refused with the reason, never created over, and can be deleted") {
+  orrery::test::TempDir dir;
+  const auto root = keptAndBroken(dir);
+  Engine engine(root);
+  const auto unavailable = [](const std::function<void()>& use) {
+    try {
+      use();
+      FAIL("accepted");
+    } catch (const EngineError& e) {
+      CHECK(e.status() == 503);
+      CHECK(e.type() == "no_shard_available_action_exception");
+      CHECK(std::string(e.what()).starts_with("[broken] cannot be used: its files did not open ("));
+    }
+  };
+  unavailable([&] { engine.index("broken"); });
+  unavailable([&] { engine.resolve("broken"); });
+  unavailable([&] { engine.resolve("*"); });
+  unavailable([&] { engine.createIndex("broken", nullptr); });
+  unavailable([&] { engine.indexForWrite("broken"); });
+  const auto available = engine.resolve("*", true);
+  REQUIRE(available.size() == 1);
+  CHECK(available[0]->name() == "kept");
+  CHECK(engine.names("*") == std::set<std::string>{"broken", "kept"});
+  std::ifstream in(root / "broken" / "shard-0.sqlite");
+  CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == kGarbage);
+
+  std::vector<std::size_t> heard;
+  engine.onBrokenChanged([&](const std::map<std::string, std::string>& broken) { heard.push_back(broken.size()); });
+  engine.deleteIndex("broken");
+  CHECK(heard == std::vector<std::size_t>{0});
+  CHECK_FALSE(std::filesystem::exists(root / "broken"));
+  CHECK(engine.broken().empty());
+  CHECK(engine.createIndex("broken", nullptr)->name() == "broken");
 }
