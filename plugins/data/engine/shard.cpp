@@ -409,12 +409,10 @@ WriteOutcome Shard::remove(const std::string& id, const WriteConditions& conditi
 }
 
 std::int64_t Shard::count() {
-  auto& stmt = cached("SELECT count(*) FROM docs");
-  stmt.reset();
+  auto reader = read();
+  auto stmt = reader.db().prepare("SELECT count(*) FROM docs");
   stmt.step();
-  const auto n = stmt.integer(0);
-  stmt.reset();
-  return n;
+  return stmt.integer(0);
 }
 
 }  // namespace orrery::data

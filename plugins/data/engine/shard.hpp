@@ -120,6 +120,7 @@ class Shard {
   WriteOutcome put(const std::string& id, const std::string& source, const std::vector<IndexedValue>& values,
                    OpType op, const WriteConditions& conditions);
   WriteOutcome remove(const std::string& id, const WriteConditions& conditions);
+  // Committed documents, through a reader (no mutex needed).
   std::int64_t count();
 
  private:
