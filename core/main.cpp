@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/bootstrap/exit_codes.hpp"
+#include "core/bootstrap/file_limit.hpp"
 #include "core/bootstrap/host.hpp"
 #include "core/bootstrap/list_plugins.hpp"
 #include "core/bootstrap/options.hpp"
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   if (options.listPlugins) return listPlugins(options, std::cout, std::cerr);
 
   blockStopSignals();
+  raiseOpenFileLimit();  // best effort: the host runs with the limit it has if refused
   int code = kExitSoftware;
   {
     Host host(options);

@@ -1,7 +1,12 @@
 // The lifecycle through the real binary: order, typed contracts, the lifecycle context,
-// failure isolation, deadlines and a clean stop.
+// failure isolation, deadlines, a clean stop, and the open-files limit it runs with.
+#include <sys/resource.h>
+
 #include <csignal>
 #include <doctest/doctest.h>
+#include <fstream>
+#include <sstream>
+#include <string>
 
 #include "host_setup.hpp"
 
@@ -124,4 +129,32 @@ TEST_CASE("SIGINT stops the host cleanly too") {
   host->signal(SIGINT);
   CHECK(host->waitExit().value_or(-1) == 0);
   CHECK(host->find("plugin greeter: stop took") != std::string::npos);
+}
+
+TEST_CASE("the host raises its open-files soft limit to the hard limit it was given") {
+  rlimit mine{};
+  REQUIRE(getrlimit(RLIMIT_NOFILE, &mine) == 0);
+  if (mine.rlim_max <= 256) {
+    MESSAGE("hard limit " << mine.rlim_max << ": too low to lower the soft limit below it for this test");
+    return;
+  }
+  // The host inherits a soft limit below the hard one (as under systemd's 1024:524288).
+  rlimit lowered = mine;
+  lowered.rlim_cur = 256;
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &lowered) == 0);
+  HostSetup setup;
+  auto host = setup.start();
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &mine) == 0);  // this test process gets its own back
+  REQUIRE_MESSAGE(host->waitForOutput("orrery ready in"), host->output());
+  std::ifstream limits("/proc/" + std::to_string(host->pid()) + "/limits");
+  std::string line;
+  std::string soft, hard;
+  while (std::getline(limits, line)) {
+    if (!line.starts_with("Max open files")) continue;
+    std::istringstream fields(line.substr(std::string_view("Max open files").size()));
+    fields >> soft >> hard;
+  }
+  CHECK(soft == hard);
+  CHECK(soft == (mine.rlim_max == RLIM_INFINITY ? std::string("unlimited") : std::to_string(mine.rlim_max)));
+  CHECK(stopHost(*host) == 0);
 }

@@ -33,6 +33,7 @@ class ChildProcess {
   // The exit code (128 + signal number if killed by one), or nullopt on timeout.
   std::optional<int> waitExit(std::chrono::milliseconds timeout = 30s);
   std::string output() const;
+  pid_t pid() const { return pid_; }
   // Number of times `text` occurs in the output so far.
   std::size_t count(std::string_view text) const;
   // Position of the first occurrence of `text`, or npos.
