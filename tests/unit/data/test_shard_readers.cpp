@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <set>
 
 #include "engine_fixture.hpp"
 
@@ -60,7 +61,7 @@ TEST_CASE("two searches of one shard run at the same time") {
   struct Rendezvous {
     std::mutex mutex;
     std::condition_variable arrived;
-    int count = 0;
+    std::set<sqlite3*> connections;  // the connections that reached a row
     bool met = false;
   } rendezvous;
   const auto meet = [](unsigned, void* context, void* stmt, void*) -> int {
@@ -68,7 +69,8 @@ TEST_CASE("two searches of one shard run at the same time") {
     auto* r = static_cast<Rendezvous*>(context);
     std::unique_lock lock(r->mutex);
     if (r->met) return 0;
-    if (++r->count == 2) {
+    r->connections.insert(sqlite3_db_handle(static_cast<sqlite3_stmt*>(stmt)));
+    if (r->connections.size() == 2) {
       r->met = true;
       r->arrived.notify_all();
       return 0;
