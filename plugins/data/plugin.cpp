@@ -35,7 +35,14 @@ class DataPlugin final : public Plugin {
         .string("elasticsearch.password", "", {}, "Basic authentication password for the remote cluster")
         .string("elasticsearch.apiKey", "", {}, "API key (the encoded id:key form) for the remote cluster")
         .string("elasticsearch.ssl.certificateAuthority", "", {}, "PEM file of the CA for https hosts")
-        .duration("elasticsearch.requestTimeout", 30s, {.min = 1ms}, "Time limit of one request to the remote cluster");
+        .duration("elasticsearch.requestTimeout", 30s, {.min = 1ms}, "Time limit of one attempt on one node of the remote cluster")
+        .integer("elasticsearch.maxRetries", 3, {.min = 0, .max = 100},
+                 "Further attempts after the first, each on another node (as the Elasticsearch client's maxRetries)")
+        .boolean("elasticsearch.retryOnTimeout", false, "Retry an attempt that reached a node and timed out on another node")
+        .duration("elasticsearch.deadNodeCooldown", 5s, {.min = 0ms, .max = 24h},
+                  "How long a node that failed is skipped; doubles per consecutive failure; 0 never skips")
+        .duration("elasticsearch.deadNodeCooldownMax", 5min, {.min = 0ms, .max = 24h},
+                  "The longest a failed node is skipped");
   }
 
   void setup(SetupContext& ctx) override {
@@ -50,6 +57,10 @@ class DataPlugin final : public Plugin {
     cluster.apiKey = config.getString("elasticsearch.apiKey");
     cluster.certificateAuthority = config.getString("elasticsearch.ssl.certificateAuthority");
     cluster.requestTimeout = config.getDuration("elasticsearch.requestTimeout");
+    cluster.maxRetries = static_cast<int>(config.getInt("elasticsearch.maxRetries"));
+    cluster.retryOnTimeout = config.getBool("elasticsearch.retryOnTimeout");
+    cluster.deadNodeCooldown = config.getDuration("elasticsearch.deadNodeCooldown");
+    cluster.deadNodeCooldownMax = config.getDuration("elasticsearch.deadNodeCooldownMax");
     cluster = validateClusterConfig(std::move(cluster), "data.elasticsearch");
     checkDefaultStrategy(defaultStrategy, cluster, "data.search.defaultStrategy", "data.elasticsearch.hosts");
     const auto configured = config.getString("local.path");

@@ -7,9 +7,10 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <system_error>
+
+#include "curl_global.hpp"
 
 namespace orrery::interactive_setup {
 
@@ -20,11 +21,6 @@ CheckResult failure(std::string field, std::string message) {
   result.field = std::move(field);
   result.message = std::move(message);
   return result;
-}
-
-void initCurlOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
 std::size_t appendBody(char* data, std::size_t size, std::size_t count, void* out) {
@@ -68,7 +64,9 @@ CheckResult checkEmbeddedFolder(const std::filesystem::path& folder) {
 }
 
 CheckResult checkRemoteCluster(const RemoteConnection& remote, std::chrono::milliseconds timeout) {
-  initCurlOnce();
+  if (const auto problem = data::initCurlGlobally(); !problem.empty()) {
+    return failure("connection.url", "Cannot start an HTTP client (libcurl): " + problem + ".");
+  }
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
   if (!curl) return failure("connection.url", "Cannot start an HTTP client (libcurl).");
   std::string body;

@@ -269,6 +269,10 @@ TEST_CASE("a bad remote configuration fails the data plugin at setup, naming the
        "data.elasticsearch.hosts[0]: [localhost:9200] must start with http:// or https://"},
       {"data:\n  elasticsearch:\n    hosts: [\"http://h:9200\"]\n    ssl:\n      certificateAuthority: /nonexistent/ca.pem\n",
        "data.elasticsearch.ssl.certificateAuthority: no such file: /nonexistent/ca.pem"},
+      {"data:\n  elasticsearch:\n    hosts: [\"http://h:9200\"]\n    deadNodeCooldown: 10s\n    deadNodeCooldownMax: 5s\n",
+       "data.elasticsearch.deadNodeCooldownMax: (5000ms) is shorter than data.elasticsearch.deadNodeCooldown (10000ms)"},
+      {"data:\n  elasticsearch:\n    hosts: [\"http://h:9200\"]\n    maxRetries: -1\n",
+       "data.elasticsearch.maxRetries: expected an integer between 0 and 100, got -1"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.yaml);

@@ -4,11 +4,12 @@
 
 #include <cstring>
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <system_error>
+
+#include "curl_global.hpp"
 
 namespace orrery::data {
 namespace {
@@ -16,10 +17,12 @@ namespace {
 // A search response is large at worst (10,000 hits); beyond this it is not one.
 constexpr std::size_t kMaxResponseBytes = std::size_t{512} << 20;
 
-void initCurl() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
+// At most this many idle transfers are kept: as many as searches ran at once, bounded.
+constexpr std::size_t kMaxIdleTransfers = 16;
+
+// The longest one wait for the sockets lasts when curl names no earlier deadline of its
+// own; cancellation does not wait for it (curl_multi_wakeup ends the wait).
+constexpr int kLongestPollMs = 1000;
 
 struct Received {
   std::string body;
@@ -34,13 +37,6 @@ std::size_t receive(char* data, std::size_t size, std::size_t count, void* out) 
   }
   received.body.append(data, size * count);
   return size * count;
-}
-
-// Called by curl while a transfer runs (at least about once a second even when nothing
-// arrives): a non-zero return aborts the transfer, which is how cancellation reaches a
-// request in flight.
-int checkCancelled(void* flag, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return static_cast<const std::atomic<bool>*>(flag)->load() ? 1 : 0;
 }
 
 struct SlistDeleter {
@@ -61,12 +57,67 @@ std::string transportReason(CURL* handle, CURLcode code, const char* errorText) 
   return reason;
 }
 
+// Whether the attempt got as far as sending the request: connected, and past the TLS
+// handshake on https. A timeout before that is a connection failure, after it the node
+// was reached and did not answer in time.
+bool reachedNode(CURL* handle) {
+  curl_off_t pretransfer = 0;
+  return curl_easy_getinfo(handle, CURLINFO_PRETRANSFER_TIME_T, &pretransfer) == CURLE_OK && pretransfer > 0;
+}
+
+bool busy(int status) { return status == 502 || status == 503 || status == 504; }
+
 }  // namespace
+
+// One easy handle in a multi handle of its own: the multi handle is what can be woken
+// from another thread, and it owns the connection cache the next request reuses.
+struct ClusterClient::Transfer {
+  CURLM* multi = nullptr;
+  CURL* easy = nullptr;
+  ~Transfer() {
+    if (easy) curl_easy_cleanup(easy);
+    if (multi) curl_multi_cleanup(multi);
+  }
+};
+
+// What a cancel reaches, shared with the token's callback (which may run on another
+// thread, and after the request ended): the flag, and the transfer in flight to wake.
+struct ClusterClient::CancelSignal {
+  std::mutex mutex;
+  bool cancelled = false;
+  CURLM* running = nullptr;
+
+  void cancel() {
+    std::lock_guard lock(mutex);
+    cancelled = true;
+    if (running) curl_multi_wakeup(running);
+  }
+  bool isCancelled() {
+    std::lock_guard lock(mutex);
+    return cancelled;
+  }
+  // False when already cancelled: the transfer must not start.
+  bool begin(CURLM* multi) {
+    std::lock_guard lock(mutex);
+    if (cancelled) return false;
+    running = multi;
+    return true;
+  }
+  // After this no cancel touches the transfer, which may go back to the idle list.
+  void end() {
+    std::lock_guard lock(mutex);
+    running = nullptr;
+  }
+};
 
 struct ClusterClient::Attempt {
   bool answered = false;
   bool cancelled = false;
+  // Reached the node, then no answer within the request timeout.
   bool timedOut = false;
+  // The failure is the node's (cannot connect, TLS, connection lost): it is dead for a
+  // while, and another node may answer.
+  bool nodeFailed = false;
   int status = 0;
   std::string body;
   std::string reason;
@@ -81,43 +132,45 @@ std::string ClusterResponse::describeFailures() const {
   return text;
 }
 
-ClusterClient::ClusterClient(ClusterConfig config) : config_(std::move(config)) {}
+ClusterClient::ClusterClient(ClusterConfig config)
+    : config_(std::move(config)),
+      nodes_(config_.hosts.size(), config_.deadNodeCooldown, config_.deadNodeCooldownMax) {}
 
 ClusterClient::~ClusterClient() {
-  for (void* handle : idle_) curl_easy_cleanup(static_cast<CURL*>(handle));
+  for (auto* transfer : idle_) delete transfer;
 }
 
-// At most this many idle handles are kept: as many as searches ran at once, bounded.
-constexpr std::size_t kMaxIdleHandles = 16;
-
-void* ClusterClient::takeHandle() {
+ClusterClient::Transfer* ClusterClient::takeTransfer() {
   {
     std::lock_guard lock(idleMutex_);
     if (!idle_.empty()) {
-      void* handle = idle_.back();
+      auto* transfer = idle_.back();
       idle_.pop_back();
-      return handle;
+      return transfer;
     }
   }
-  return curl_easy_init();
+  auto transfer = std::make_unique<Transfer>();
+  transfer->multi = curl_multi_init();
+  transfer->easy = curl_easy_init();
+  return transfer->multi && transfer->easy ? transfer.release() : nullptr;
 }
 
-void ClusterClient::returnHandle(void* handle) {
+void ClusterClient::returnTransfer(Transfer* transfer) {
   // Options back to defaults at once (they point into the finished attempt's frame); the
-  // handle's live connections stay for reuse.
-  curl_easy_reset(static_cast<CURL*>(handle));
+  // multi handle's live connections stay for reuse.
+  curl_easy_reset(transfer->easy);
   {
     std::lock_guard lock(idleMutex_);
-    if (idle_.size() < kMaxIdleHandles) {
-      idle_.push_back(handle);
+    if (idle_.size() < kMaxIdleTransfers) {
+      idle_.push_back(transfer);
       return;
     }
   }
-  curl_easy_cleanup(static_cast<CURL*>(handle));
+  delete transfer;
 }
 
 ClusterClient::Attempt ClusterClient::attempt(const std::string& node, const ClusterRequest& request,
-                                              const std::atomic<bool>& cancelled) {
+                                              CancelSignal& signal) {
   Attempt result;
   if (!config_.certificateAuthority.empty()) {
     // Checked per request: the file may have gone since setup, and curl's own message
@@ -128,13 +181,15 @@ ClusterClient::Attempt ClusterClient::attempt(const std::string& node, const Clu
       return result;
     }
   }
-  CURL* handle = static_cast<CURL*>(takeHandle());
-  if (!handle) {
+  Transfer* transfer = takeTransfer();
+  if (!transfer) {
     result.reason = "cannot start an HTTP client (libcurl)";
     return result;
   }
   // Back to the idle list however this attempt ends.
-  std::unique_ptr<void, std::function<void(void*)>> giveBack(handle, [this](void* h) { returnHandle(h); });
+  const auto giveBack = [this](Transfer* t) { returnTransfer(t); };
+  std::unique_ptr<Transfer, decltype(giveBack)> owned(transfer, giveBack);
+  CURL* handle = transfer->easy;
   const std::string url = node + request.target;
   char errorText[CURL_ERROR_SIZE] = {};
   Received received;
@@ -147,9 +202,6 @@ ClusterClient::Attempt ClusterClient::attempt(const std::string& node, const Clu
   curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, errorText);
   curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, receive);
   curl_easy_setopt(handle, CURLOPT_WRITEDATA, &received);
-  curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, checkCancelled);
-  curl_easy_setopt(handle, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(&cancelled));
   curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L);
   if (!config_.certificateAuthority.empty()) curl_easy_setopt(handle, CURLOPT_CAINFO, config_.certificateAuthority.c_str());
@@ -173,16 +225,55 @@ ClusterClient::Attempt ClusterClient::attempt(const std::string& node, const Clu
     curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
 
-  const CURLcode code = curl_easy_perform(handle);
-  if (code == CURLE_ABORTED_BY_CALLBACK) {
+  if (!signal.begin(transfer->multi)) {
     result.cancelled = true;
     result.reason = "cancelled";
     return result;
   }
-  if (code != CURLE_OK) {
-    result.timedOut = code == CURLE_OPERATION_TIMEDOUT;
-    result.reason = received.tooLarge ? "the response is larger than " + std::to_string(kMaxResponseBytes >> 20) + " MiB"
-                                      : transportReason(handle, code, errorText);
+  curl_multi_add_handle(transfer->multi, handle);
+  // Driven here rather than by curl_easy_perform, whose waits a cancel could only end at
+  // the next progress callback (up to a second later): a cancel wakes this poll at once.
+  std::optional<CURLcode> code;
+  std::string multiFailure;
+  for (;;) {
+    int running = 0;
+    CURLMcode step = curl_multi_perform(transfer->multi, &running);
+    if (step == CURLM_OK && running == 0) {
+      int left = 0;
+      while (CURLMsg* message = curl_multi_info_read(transfer->multi, &left)) {
+        if (message->msg == CURLMSG_DONE) code = message->data.result;
+      }
+      if (!code) multiFailure = "the transfer ended without a result";
+      break;
+    }
+    if (step == CURLM_OK && signal.isCancelled()) break;
+    if (step == CURLM_OK) step = curl_multi_poll(transfer->multi, nullptr, 0, kLongestPollMs, nullptr);
+    if (step != CURLM_OK) {
+      multiFailure = curl_multi_strerror(step);
+      break;
+    }
+  }
+  signal.end();
+  curl_multi_remove_handle(transfer->multi, handle);
+
+  if (!code && multiFailure.empty()) {
+    result.cancelled = true;
+    result.reason = "cancelled";
+    return result;
+  }
+  if (!code) {
+    result.reason = "HTTP client failure (libcurl): " + multiFailure;
+    return result;
+  }
+  if (*code != CURLE_OK) {
+    if (received.tooLarge) {
+      // The node answered; another would answer the same.
+      result.reason = "the response is larger than " + std::to_string(kMaxResponseBytes >> 20) + " MiB";
+      return result;
+    }
+    result.reason = transportReason(handle, *code, errorText);
+    result.timedOut = *code == CURLE_OPERATION_TIMEDOUT && reachedNode(handle);
+    result.nodeFailed = !result.timedOut;
     return result;
   }
   long status = 0;
@@ -194,28 +285,28 @@ ClusterClient::Attempt ClusterClient::attempt(const std::string& node, const Clu
 }
 
 ClusterResponse ClusterClient::send(const ClusterRequest& request, const CancellationToken& cancellation) {
-  // Here, on the blocking pool, rather than in the constructor: OpenSSL keeps per-thread
-  // state for the initialising thread, and the pool's threads end (freeing it) before
-  // the host exits, where a lifecycle thread may not.
-  initCurl();
   ClusterResponse response;
-  const auto count = config_.hosts.size();
-  if (count == 0) return response;
+  if (config_.hosts.empty()) return response;
+  if (const auto problem = initCurlGlobally(); !problem.empty()) {
+    response.failures.push_back({config_.hosts.front(), "cannot start an HTTP client (libcurl): " + problem, false});
+    return response;
+  }
   // Shared: a cancel already running its callbacks may outlive this call's registration.
-  auto flag = std::make_shared<std::atomic<bool>>(false);
-  auto registration = cancellation.onCancel([flag] { *flag = true; });
-  const std::atomic<bool>& cancelled = *flag;
-  // Rotating the first node spreads requests over the cluster and keeps a dead first
-  // node from costing every request a failed attempt.
-  const auto first = next_.fetch_add(1) % count;
+  auto signal = std::make_shared<CancelSignal>();
+  auto registration = cancellation.onCancel([signal] { signal->cancel(); });
+  const auto order = nodes_.order(NodePool::Clock::now());
+  // The first attempt and at most maxRetries more, each on another node.
+  const auto attempts = std::min(order.size(), static_cast<std::size_t>(config_.maxRetries) + 1);
   std::optional<Attempt> lastBusy;
   std::string lastBusyNode;
-  for (std::size_t i = 0; i < count; ++i) {
-    if (cancelled) break;
-    const auto& node = config_.hosts[(first + i) % count];
-    auto result = attempt(node, request, cancelled);
+  for (std::size_t i = 0; i < attempts; ++i) {
+    if (signal->isCancelled()) break;
+    const auto index = order[i];
+    const auto& node = config_.hosts[index];
+    auto result = attempt(node, request, *signal);
     if (result.cancelled) break;
-    if (result.answered && result.status != 502 && result.status != 503 && result.status != 504) {
+    if (result.answered && !busy(result.status)) {
+      nodes_.markAlive(index);
       response.kind = ClusterResponse::Kind::answered;
       response.status = result.status;
       response.body = std::move(result.body);
@@ -223,20 +314,26 @@ ClusterResponse ClusterClient::send(const ClusterRequest& request, const Cancell
       return response;
     }
     if (result.answered) {
+      // Overloaded or behind a gateway that cannot reach it: dead for a while, as the
+      // Elasticsearch clients treat it.
+      nodes_.markDead(index, NodePool::Clock::now());
       response.failures.push_back({node, "answered HTTP " + std::to_string(result.status), false});
       lastBusy = std::move(result);
       lastBusyNode = node;
-    } else {
-      response.failures.push_back({node, std::move(result.reason), result.timedOut});
+      continue;
     }
+    response.failures.push_back({node, result.reason, result.timedOut});
+    const bool retry = result.nodeFailed || (result.timedOut && config_.retryOnTimeout);
+    if (!retry) break;
+    nodes_.markDead(index, NodePool::Clock::now());
   }
-  if (cancelled) {
+  if (signal->isCancelled()) {
     response.kind = ClusterResponse::Kind::cancelled;
     return response;
   }
   if (lastBusy) {
-    // Every node was unreachable or overloaded: the last overloaded node's own answer is
-    // the most precise thing to pass on.
+    // Every node tried was unreachable or overloaded: the last overloaded node's own
+    // answer is the most precise thing to pass on.
     response.kind = ClusterResponse::Kind::answered;
     response.status = lastBusy->status;
     response.body = std::move(lastBusy->body);

@@ -1,20 +1,22 @@
 // A small blocking HTTP client for a remote Elasticsearch-compatible cluster (libcurl):
 // the configured nodes, Basic or ApiKey authentication, TLS verified against the CA
 // file, a connect and total time limit per attempt. A request that cannot reach a node,
-// or that a node answers with 502/503/504, is retried on the next node; each node is
-// tried at most once per request, starting from a node that rotates between requests.
-// A CancellationToken aborts a request in flight.
+// or that a node answers with 502/503/504, is retried on another node, at most
+// maxRetries times, each node at most once per request; an attempt that timed out after
+// connecting is retried only with retryOnTimeout (see ClusterConfig). Nodes that failed
+// are skipped for a cooldown while others can answer (NodePool). A CancellationToken
+// wakes the transfer in flight at once (curl_multi_wakeup) and aborts it.
 //
 // send() blocks: call it on the blocking pool, never on an I/O thread.
 #pragma once
 
-#include <atomic>
 #include <mutex>
 #include <orrery/cancellation.hpp>
 #include <string>
 #include <vector>
 
 #include "cluster_config.hpp"
+#include "node_pool.hpp"
 
 namespace orrery::data {
 
@@ -59,20 +61,25 @@ class ClusterClient {
 
   ClusterResponse send(const ClusterRequest& request, const CancellationToken& cancellation);
   const ClusterConfig& config() const { return config_; }
+  // Which nodes are cooling down after a failure (read by tests and status).
+  const NodePool& nodes() const { return nodes_; }
 
  private:
   struct Attempt;
-  Attempt attempt(const std::string& node, const ClusterRequest& request, const std::atomic<bool>& cancelled);
-  // An idle curl handle (with its open connections to the nodes), or a new one.
-  void* takeHandle();
-  void returnHandle(void* handle);
+  struct Transfer;
+  struct CancelSignal;
+  Attempt attempt(const std::string& node, const ClusterRequest& request, CancelSignal& signal);
+  // An idle transfer (with its open connections to the nodes), or a new one; null if
+  // curl cannot make one.
+  Transfer* takeTransfer();
+  void returnTransfer(Transfer* transfer);
 
   ClusterConfig config_;
-  std::atomic<std::size_t> next_{0};
-  // Handles between requests: each keeps its kept-alive connections (and TLS sessions),
+  NodePool nodes_;
+  // Transfers between requests: each keeps its kept-alive connections (and TLS sessions),
   // so a search does not pay a new TCP and TLS handshake.
   std::mutex idleMutex_;
-  std::vector<void*> idle_;
+  std::vector<Transfer*> idle_;
 };
 
 }  // namespace orrery::data

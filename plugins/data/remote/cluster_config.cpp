@@ -51,6 +51,20 @@ ClusterConfig validateClusterConfig(ClusterConfig config, const std::string& pre
   if (!config.apiKey.empty() && !config.password.empty()) {
     throw problem(prefix + ".apiKey", "and " + prefix + ".password are both set; use one of them");
   }
+  if (config.requestTimeout.count() <= 0) throw problem(prefix + ".requestTimeout", "must be at least 1ms");
+  if (config.maxRetries < 0) {
+    std::string text = "must be 0 or more, got ";
+    text += std::to_string(config.maxRetries);
+    throw problem(prefix + ".maxRetries", text);
+  }
+  if (config.deadNodeCooldown.count() < 0) throw problem(prefix + ".deadNodeCooldown", "must not be negative");
+  if (config.deadNodeCooldownMax < config.deadNodeCooldown) {
+    // Built by append: g++ 12 -O3 warns (-Wrestrict) on chained operator+.
+    std::string text = "(";
+    text.append(std::to_string(config.deadNodeCooldownMax.count())).append("ms) is shorter than ").append(prefix);
+    text.append(".deadNodeCooldown (").append(std::to_string(config.deadNodeCooldown.count())).append("ms)");
+    throw problem(prefix + ".deadNodeCooldownMax", text);
+  }
   if (!config.certificateAuthority.empty()) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(config.certificateAuthority, ec)) {

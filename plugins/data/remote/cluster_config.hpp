@@ -1,6 +1,7 @@
 // The remote cluster as configured under `data.elasticsearch.*`: node URLs, credentials,
-// the CA file and the time limit of one request, and the checks that refuse a bad
-// configuration at setup with a message naming the key.
+// the CA file, the time limit of one attempt, how often a request is retried and how long
+// a failed node is skipped, and the checks that refuse a bad configuration at setup with a
+// message naming the key.
 #pragma once
 
 #include <chrono>
@@ -20,6 +21,19 @@ struct ClusterConfig {
   // PEM file of the CA that signs the https nodes' certificates; empty: the system's CAs.
   std::string certificateAuthority;
   std::chrono::milliseconds requestTimeout{30000};
+  // Further attempts after the first, each on another node (the Elasticsearch JavaScript
+  // client's maxRetries, default 3). A request makes at most maxRetries + 1 attempts.
+  int maxRetries = 3;
+  // Whether an attempt that timed out after connecting is retried. No by default, as the
+  // Elasticsearch JavaScript client (retryOnTimeout: false): the slow search may still be
+  // running on the cluster, and a second node would likely be as slow, doubling the wait
+  // and the cluster's load. A connect that times out is a connection failure: retried.
+  bool retryOnTimeout = false;
+  // A node that failed (refused, unreachable, 502/503/504) is skipped for this long, twice
+  // as long after each further consecutive failure, at most deadNodeCooldownMax; zero
+  // never skips a node. When every node is cooling down they are all tried anyway.
+  std::chrono::milliseconds deadNodeCooldown{5000};
+  std::chrono::milliseconds deadNodeCooldownMax{300000};
 };
 
 // A configuration the plugin refuses; the message starts with the full key.

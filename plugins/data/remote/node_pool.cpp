@@ -32,6 +32,7 @@ std::vector<std::size_t> NodePool::order(Clock::time_point now) {
 void NodePool::markDead(std::size_t node, Clock::time_point now) {
   std::lock_guard lock(mutex_);
   auto& state = nodes_.at(node);
+  // Counting stops where the cooldown stops growing.
   if (state.failures < 64) ++state.failures;
   state.deadUntil = now + cooldownAfter(state.failures);
 }

@@ -1,8 +1,9 @@
 // The remote strategy `elasticsearch` and its cluster client over real loopback sockets
 // (tests/support/loopback_peer.hpp) and real libcurl: failover between nodes, retry on
-// 502/503/504, the error naming every node, authentication headers, path prefixes,
-// encoded parameters, timeouts, cancellation in flight, progress from the cluster's
-// response, and the configuration checks.
+// 502/503/504, maxRetries and retryOnTimeout, dead nodes skipped for their cooldown, the
+// error naming every node, authentication headers, path prefixes, encoded parameters,
+// timeouts, prompt cancellation in flight, progress from the cluster's response, and the
+// configuration checks.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -281,6 +282,153 @@ TEST_CASE("the plugin's stop token aborts a request in flight too") {
   CHECK(json::parse(future.get().body)["error"]["type"] == "task_cancelled_exception");
 }
 
+TEST_CASE("a cancel wakes the request at once, not at curl's next idle tick, long before the timeout") {
+  Pools pools;
+  // Several rounds: where a cancel lands between curl's idle wake-ups varies, and one
+  // that waits for them is caught only when it lands early.
+  for (int round = 0; round < 5; ++round) {
+    CAPTURE(round);
+    LoopbackPeer holding(LoopbackPeer::Kind::holding);
+    RemoteStrategy strategy(std::make_shared<ClusterClient>(nodes({holding.url()}, 60s)), pools.executors);
+    CancellationSource cancel;
+    SearchOptions options;
+    options.cancellation = cancel.token();
+    Recorded recorded;
+    auto future = start(strategy, recorded, options);
+    REQUIRE(holding.waitForRequest(10s));  // curl now waits for an answer that never comes
+    cancel.cancel();
+    // A cancel seen only when curl next looks up from a quiet connection (its progress
+    // callback, or a poll nobody wakes) ends up to about 200 ms later with libcurl 7.88;
+    // a woken transfer ends in a few milliseconds.
+    REQUIRE(future.wait_for(100ms) == std::future_status::ready);
+    CHECK(json::parse(future.get().body)["error"]["type"] == "task_cancelled_exception");
+  }
+}
+
+TEST_CASE("a token cancelled before the request starts: nothing is sent") {
+  LoopbackPeer node(LoopbackPeer::Kind::answering, kHits);
+  ClusterClient client(nodes({node.url()}));
+  CancellationSource cancel;
+  cancel.cancel();
+  const auto response = client.send(searchRequest(), cancel.token());
+  CHECK(response.kind == ClusterResponse::Kind::cancelled);
+  CHECK(node.connectionCount() == 0);
+}
+
+TEST_CASE("a request makes at most maxRetries + 1 attempts, each on another node") {
+  LoopbackPeer a(LoopbackPeer::Kind::refusing);
+  LoopbackPeer b(LoopbackPeer::Kind::refusing);
+  LoopbackPeer c(LoopbackPeer::Kind::refusing);
+  LoopbackPeer d(LoopbackPeer::Kind::refusing);
+  for (const int maxRetries : {0, 1, 2, 3, 10}) {
+    CAPTURE(maxRetries);
+    auto config = nodes({a.url(), b.url(), c.url(), d.url()});
+    config.maxRetries = maxRetries;
+    ClusterClient client(config);
+    const auto response = client.send(searchRequest(), {});
+    CHECK(response.kind == ClusterResponse::Kind::unreachable);
+    // Four nodes: never more than four attempts, however many retries are allowed.
+    CHECK(response.failures.size() == static_cast<std::size_t>(std::min(maxRetries + 1, 4)));
+  }
+}
+
+TEST_CASE("the default is the Elasticsearch client's: 3 retries, timeouts not retried") {
+  const ClusterConfig defaults;
+  CHECK(defaults.maxRetries == 3);
+  CHECK_FALSE(defaults.retryOnTimeout);
+}
+
+TEST_CASE("a node that timed out is not retried elsewhere unless retryOnTimeout: 504 naming the one node") {
+  LoopbackPeer slow(LoopbackPeer::Kind::holding);
+  LoopbackPeer other(LoopbackPeer::Kind::answering, kHits);
+  Recorded recorded;
+  const auto outcome = searchOn({slow.url(), other.url()}, recorded, 300ms);
+  CHECK(outcome.status == 504);
+  const auto reason = json::parse(outcome.body)["error"]["reason"].get<std::string>();
+  CAPTURE(reason);
+  CHECK(contains(reason, slow.url() + ": "));
+  CHECK_FALSE(contains(reason, other.url()));
+  CHECK(other.connectionCount() == 0);
+}
+
+TEST_CASE("with retryOnTimeout, timed-out attempts go on to other nodes, bounded by maxRetries in count and time") {
+  LoopbackPeer a(LoopbackPeer::Kind::holding);
+  LoopbackPeer b(LoopbackPeer::Kind::holding);
+  LoopbackPeer c(LoopbackPeer::Kind::holding);
+  constexpr auto kTimeout = 400ms;
+  auto config = nodes({a.url(), b.url(), c.url()}, kTimeout);
+  config.maxRetries = 1;
+  config.retryOnTimeout = true;
+  ClusterClient client(config);
+  const auto began = std::chrono::steady_clock::now();
+  const auto response = client.send(searchRequest(), {});
+  const auto took = std::chrono::steady_clock::now() - began;
+  CHECK(response.kind == ClusterResponse::Kind::unreachable);
+  REQUIRE(response.failures.size() == 2);
+  CHECK(response.failures[0].node == a.url());
+  CHECK(response.failures[1].node == b.url());
+  CHECK(response.failures[0].timedOut);
+  CHECK(response.failures[1].timedOut);
+  // Two whole timeouts were waited, and not a third: the total is (maxRetries + 1) x the
+  // request timeout.
+  CHECK(took >= 2 * kTimeout);
+  CHECK(took < 3 * kTimeout);
+  CHECK(c.connectionCount() == 0);
+  // Retried timeouts mark the nodes dead, as the Elasticsearch client does.
+  CHECK(client.nodes().isDead(0, NodePool::Clock::now()));
+}
+
+TEST_CASE("a node that failed to connect is skipped while it cools down, and the others answer without it") {
+  LoopbackPeer dead(LoopbackPeer::Kind::refusing);
+  LoopbackPeer alive(LoopbackPeer::Kind::answering, kHits);
+  auto config = nodes({dead.url(), alive.url()});
+  config.deadNodeCooldown = 60s;
+  ClusterClient client(config);
+  const auto first = client.send(searchRequest(), {});
+  CHECK(first.node == alive.url());
+  CHECK(first.failures.size() == 1);
+  CHECK(client.nodes().isDead(0, NodePool::Clock::now()));
+  // Rotation would put the dead node first on every other request; cooling down, it costs
+  // no attempt.
+  for (int i = 0; i < 4; ++i) {
+    const auto response = client.send(searchRequest(), {});
+    CHECK(response.node == alive.url());
+    CHECK(response.failures.empty());
+  }
+  CHECK(alive.requestCount() == 5);
+}
+
+TEST_CASE("a node answering 503 cools down too; a zero cooldown tries a failed node again at once") {
+  LoopbackPeer overloaded(LoopbackPeer::Kind::answering, R"({"error":"busy"})", 503);
+  LoopbackPeer alive(LoopbackPeer::Kind::answering, kHits);
+  ClusterClient cooling(nodes({overloaded.url(), alive.url()}));
+  CHECK(cooling.send(searchRequest(), {}).failures.size() == 1);
+  CHECK(cooling.send(searchRequest(), {}).failures.empty());
+  CHECK(cooling.send(searchRequest(), {}).failures.empty());
+  CHECK(overloaded.requestCount() == 1);
+
+  auto config = nodes({overloaded.url(), alive.url()});
+  config.deadNodeCooldown = 0ms;
+  config.deadNodeCooldownMax = 0ms;
+  ClusterClient never(config);
+  CHECK(never.send(searchRequest(), {}).failures.size() == 1);
+  CHECK(never.send(searchRequest(), {}).failures.empty());  // starts at the other node in turn
+  CHECK(never.send(searchRequest(), {}).failures.size() == 1);
+  CHECK(overloaded.requestCount() == 3);
+}
+
+TEST_CASE("every node dead: they are all tried anyway") {
+  LoopbackPeer a(LoopbackPeer::Kind::refusing);
+  LoopbackPeer b(LoopbackPeer::Kind::refusing);
+  auto config = nodes({a.url(), b.url()});
+  config.deadNodeCooldown = 60s;
+  ClusterClient client(config);
+  CHECK(client.send(searchRequest(), {}).failures.size() == 2);
+  CHECK(client.nodes().isDead(0, NodePool::Clock::now()));
+  CHECK(client.nodes().isDead(1, NodePool::Clock::now()));
+  CHECK(client.send(searchRequest(), {}).failures.size() == 2);
+}
+
 TEST_CASE("a CA file that is gone at request time is named in the error, nothing is sent") {
   orrery::test::TempDir dir;
   dir.write("ca.pem", "not used");
@@ -329,6 +477,24 @@ TEST_CASE("configuration checks name the key and the problem") {
   auto missingCa = nodes({"https://h:9200"});
   missingCa.certificateAuthority = "/nonexistent/ca.pem";
   CHECK(refused(missingCa) == "data.elasticsearch.ssl.certificateAuthority: no such file: /nonexistent/ca.pem");
+
+  auto negativeRetries = nodes({"http://h:9200"});
+  negativeRetries.maxRetries = -1;
+  CHECK(refused(negativeRetries) == "data.elasticsearch.maxRetries: must be 0 or more, got -1");
+
+  auto negativeCooldown = nodes({"http://h:9200"});
+  negativeCooldown.deadNodeCooldown = -1ms;
+  CHECK(refused(negativeCooldown) == "data.elasticsearch.deadNodeCooldown: must not be negative");
+
+  auto capBelowCooldown = nodes({"http://h:9200"});
+  capBelowCooldown.deadNodeCooldown = 10s;
+  capBelowCooldown.deadNodeCooldownMax = 5s;
+  CHECK(refused(capBelowCooldown) ==
+        "data.elasticsearch.deadNodeCooldownMax: (5000ms) is shorter than data.elasticsearch.deadNodeCooldown (10000ms)");
+
+  auto noTimeout = nodes({"http://h:9200"});
+  noTimeout.requestTimeout = 0ms;
+  CHECK(refused(noTimeout) == "data.elasticsearch.requestTimeout: must be at least 1ms");
 
   CHECK_THROWS_WITH_AS(checkDefaultStrategy("elasticsearch", nodes({}), "data.search.defaultStrategy", "data.elasticsearch.hosts"),
                        "data.search.defaultStrategy: is 'elasticsearch' but data.elasticsearch.hosts is empty; name the "
