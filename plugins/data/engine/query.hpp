@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fuzzy.hpp"
+#include "time_zone.hpp"
 
 namespace orrery::data {
 
@@ -32,6 +33,9 @@ struct Query {
   bool lenient = false;  // values that do not fit a field's type match nothing instead of failing
   // range bounds as given (numbers, strings, date math)
   std::optional<nlohmann::json> gt, gte, lt, lte;
+  // range on a date field (and query_string's ranges): the zone of dates without an
+  // offset and of date-math rounding.
+  TimeZone timeZone;
   std::vector<Query> must, filter, should, mustNot;
   double boost = 1.0;
   // match, multi_match: each term also stands for its near spellings (fuzzy.hpp).

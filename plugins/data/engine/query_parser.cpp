@@ -177,10 +177,11 @@ Query parseFullText(Query::Kind kind, const std::string& name, const json& body)
       q.slop = readCount(name, key, value, 0);
     } else if (kind == Query::Kind::match && readFuzzyOption(name, key, value, q)) {
       continue;
-    } else if (key == "_name" || key == "auto_generate_synonyms_phrase_query" ||
-               (key == "max_expansions" && kind == Query::Kind::matchPhrasePrefix)) {
-      // No synonyms exist here, so generating synonym phrases changes nothing; the last
-      // term of match_phrase_prefix matches every term it begins (no expansion limit).
+    } else if (key == "max_expansions" && kind == Query::Kind::matchPhrasePrefix) {
+      // How many terms the last one expands to (0 still takes one, as Lucene does).
+      q.fuzziness.maxExpansions = readCount(name, key, value, 0);
+    } else if (key == "_name" || key == "auto_generate_synonyms_phrase_query") {
+      // No synonyms exist here, so generating synonym phrases changes nothing.
       continue;
     } else {
       throw unsupported(name, key);
@@ -241,7 +242,8 @@ Query parseRange(const json& body) {
     else if (key == "lt") q.lt = value;
     else if (key == "lte" || key == "to") q.lte = value;
     else if (key == "boost") q.boost = readBoost("range", value);
-    else if (key == "format" || key == "time_zone" || key == "relation" || key == "_name") continue;
+    else if (key == "time_zone") q.timeZone = TimeZone::parse(readString("range", key, value));
+    else if (key == "format" || key == "relation" || key == "_name") continue;
     else throw parsingError("[range] query does not support [" + key + "]");
     if (value.is_null()) {
       if (key == "gt") q.gt.reset();

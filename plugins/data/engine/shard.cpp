@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "errors.hpp"
+#include "sloppy_phrase.hpp"
 
 namespace orrery::data {
 namespace {
@@ -58,6 +59,7 @@ Shard::Shard(const std::filesystem::path& file, int number) : file_(file), db_(f
       "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
       " PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;");
   sqlite3_wal_hook(db_.handle(), walHook, &walFrames_);
+  registerSloppyPhrase(db_);  // match_phrase slop as Lucene orders terms (sloppy_phrase.hpp)
   createSchema();
   loadFields();
 }
