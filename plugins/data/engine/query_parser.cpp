@@ -295,6 +295,7 @@ Query parseMultiMatch(const json& body) {
       const auto type = readString("multi_match", key, value);
       if (type == "phrase") q.values = {json("phrase")};
       q.mostFields = type == "most_fields";
+      q.crossFields = type == "cross_fields";
       if (type != "phrase" && type != "best_fields" && type != "most_fields" && type != "cross_fields") {
         throw parsingError("[multi_match] query does not support type " + type);
       }
@@ -328,11 +329,14 @@ Query parseMultiMatch(const json& body) {
 
 Query parseStringQuery(const std::string& name, const json& body) {
   if (!body.is_object()) throw parsingError("[" + name + "] query malformed, no start_object after query name");
+  const bool simple = name == "simple_query_string";
   std::string text;
   bool sawQuery = false;
   std::vector<std::pair<std::string, double>> fields;
   bool defaultAnd = false;
   double boost = 1.0;
+  QueryStringOptions options;
+  unsigned flags = kSimpleAll;
   for (const auto& [key, value] : body.items()) {
     if (key == "query") {
       text = readString(name, key, value);
@@ -346,8 +350,13 @@ Query parseStringQuery(const std::string& name, const json& body) {
       defaultAnd = op == "and" || op == "AND";
     } else if (key == "boost") {
       boost = readBoost(name, value);
-    } else if (key == "analyze_wildcard" || key == "lenient" || key == "analyzer" || key == "_name" ||
-               key == "allow_leading_wildcard" || key == "flags" || key == "time_zone") {
+    } else if (key == "time_zone" && !simple) {
+      options.timeZone = TimeZone::parse(readString(name, key, value));
+    } else if (key == "allow_leading_wildcard" && !simple) {
+      options.allowLeadingWildcard = readBool(name, key, value);
+    } else if (key == "flags" && simple) {
+      flags = parseSimpleQueryFlags(value);
+    } else if (key == "analyze_wildcard" || key == "lenient" || key == "analyzer" || key == "_name") {
       continue;
     } else {
       throw unsupported(name, key);
@@ -355,7 +364,7 @@ Query parseStringQuery(const std::string& name, const json& body) {
   }
   if (!sawQuery) throw parsingError("[" + name + "] must be provided with a [query]");
   if (fields.empty()) fields = {{"*", 1.0}};
-  Query q = parseQueryString(text, fields, defaultAnd, name == "simple_query_string");
+  Query q = simple ? parseSimpleQueryString(text, fields, defaultAnd, flags) : parseQueryString(text, fields, defaultAnd, options);
   q.boost *= boost;
   return q;
 }

@@ -370,6 +370,7 @@ SqlFragment QueryCompiler::where(const Query& q) {
       return matchField(q, q.field, q.kind != Query::Kind::match, q.kind == Query::Kind::matchPhrasePrefix, false, 1);
     case Query::Kind::multiMatch: {
       const bool phrase = !q.values.empty() && q.values.front() == "phrase";
+      if (q.crossFields && !phrase) return crossFieldsWhere(q);
       const auto fields = expandFields(q.fields, true);
       if (fields.empty()) return out.add("0");
       Query lenient = q;
@@ -462,6 +463,23 @@ QueryCompiler::FtsText QueryCompiler::ftsText(const Query& q, const std::vector<
   return out;
 }
 
+SqlFragment QueryCompiler::blendScores(const std::vector<SqlFragment>& scores, bool sum, double tieBreaker) {
+  SqlFragment out;
+  if (scores.empty()) return out.add("0");
+  if (scores.size() == 1) return scores.front();
+  SqlFragment total;
+  total.add("(");
+  for (std::size_t i = 0; i < scores.size(); ++i) total.add(i ? " + " : "").add(scores[i]);
+  total.add(")");
+  if (sum) return total;
+  SqlFragment best;
+  best.add("max(");
+  for (std::size_t i = 0; i < scores.size(); ++i) best.add(i ? ", " : "").add(scores[i]);
+  best.add(")");
+  if (tieBreaker == 0) return best;
+  return out.add("(").add(best).add(" + " + number(tieBreaker) + " * (").add(total).add(" - ").add(best).add("))");
+}
+
 QueryCompiler::FtsText QueryCompiler::phraseText(const Query& q, const std::vector<std::string>& tokens,
                                                  bool prefixLast, const std::string& table) const {
   FtsText out;
@@ -549,6 +567,7 @@ SqlFragment QueryCompiler::score(const Query& q) {
                         q.boost);
     case Query::Kind::multiMatch: {
       const bool phrase = !q.values.empty() && q.values.front() == "phrase";
+      if (q.crossFields && !phrase) return crossFieldsScore(q);
       const auto fields = expandFields(q.fields, true);
       if (fields.empty()) return out.add("0");
       Query lenient = q;
@@ -557,19 +576,7 @@ SqlFragment QueryCompiler::score(const Query& q) {
       for (const auto& [field, weight] : fields) {
         scores.push_back(matchField(lenient, field, phrase, false, true, q.boost * weight));
       }
-      if (scores.size() == 1) return scores.front();
-      // most_fields: the sum; best_fields: the best, plus tie_breaker times the rest.
-      SqlFragment sum;
-      sum.add("(");
-      for (std::size_t i = 0; i < scores.size(); ++i) sum.add(i ? " + " : "").add(scores[i]);
-      sum.add(")");
-      if (q.mostFields) return sum;
-      SqlFragment best;
-      best.add("max(");
-      for (std::size_t i = 0; i < scores.size(); ++i) best.add(i ? ", " : "").add(scores[i]);
-      best.add(")");
-      if (q.tieBreaker == 0) return best;
-      return out.add("(").add(best).add(" + " + number(q.tieBreaker) + " * (").add(sum).add(" - ").add(best).add("))");
+      return blendScores(scores, q.mostFields, q.tieBreaker);
     }
     case Query::Kind::boolean: {
       bool any = false;

@@ -73,6 +73,12 @@ class QueryCompiler {
   std::vector<std::pair<std::string, double>> expandFields(const std::vector<std::pair<std::string, double>>& fields,
                                                            bool textAndKeywordOnly) const;
   SqlFragment guarded(const Query& q);
+  // multi_match cross_fields (query_cross_fields.cpp).
+  SqlFragment crossFieldsWhere(const Query& q);
+  SqlFragment crossFieldsScore(const Query& q);
+  // Scores of one query over several fields: their sum (most_fields), or the best plus
+  // tie_breaker times the others.
+  static SqlFragment blendScores(const std::vector<SqlFragment>& scores, bool sum, double tieBreaker);
   // The FTS5 MATCH expression of a full-text query's terms on one table: a phrase (NEAR
   // with slop), or the terms joined by AND (all required) or OR, each term with its fuzzy
   // spellings; `perTerm` holds each term's own expression when `required` of them must

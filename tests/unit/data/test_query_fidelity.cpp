@@ -254,3 +254,175 @@ TEST_CASE("range time_zone: now is not shifted, now/d rounds to the zone's midni
     CHECK(today.count("beforeMidnight") == 0);
   }
 }
+
+TEST_CASE("query_string time_zone applies to its date ranges; allow_leading_wildcard false refuses *x and ?x") {
+  EngineFixture f;
+  f.create("q", json{{"mappings", {{"properties", {{"at", {{"type", "date"}}}, {"title", {{"type", "text"}}}}}}}});
+  // New York's 2024-03-10 ran from 05:00Z to 04:00Z the next day (EST to EDT).
+  f.load("q", {
+      json{{"_id_", "before"}, {"at", "2024-03-10T04:59:59.999Z"}, {"title", "red fox"}},
+      json{{"_id_", "start"}, {"at", "2024-03-10T05:00:00Z"}, {"title", "box of rocks"}},
+      json{{"_id_", "last"}, {"at", "2024-03-11T03:59:59.999Z"}, {"title", "sox"}},
+      json{{"_id_", "next"}, {"at", "2024-03-11T04:00:00Z"}, {"title", "foxglove"}},
+  });
+  const auto qs = [&](const std::string& text, json options = json::object()) {
+    options["query"] = text;
+    return idSet(f, "q", {{"query_string", options}});
+  };
+  CHECK(qs("at:[2024-03-10 TO 2024-03-11}", {{"time_zone", "America/New_York"}}) == Ids{"start", "last"});
+  CHECK(qs("at:[2024-03-10 TO 2024-03-11}") == Ids{"before", "start"});  // UTC
+  CHECK(qs("at:>=2024-03-11", {{"time_zone", "-04:00"}}) == Ids{"next"});
+  CHECK(qs("at:<2024-03-11", {{"time_zone", "+01:00"}}) == Ids{"before", "start"});  // 2024-03-10T23:00Z
+  CHECK(qs("at:[2024-03-10||/d TO 2024-03-10||/d]", {{"time_zone", "America/New_York"}}) == Ids{"start", "last"});
+  const auto badZone = failure(f, "q", {{"query_string", {{"query", "at:>2024-01-01"}, {"time_zone", "Nowhere/Land"}}}});
+  CHECK(badZone.first == "illegal_argument_exception");
+  CHECK(badZone.second.find("Nowhere/Land") != std::string::npos);
+
+  // Leading wildcards: allowed by default.
+  CHECK(qs("title:*ox") == Ids{"before", "start", "last"});  // fox, box, sox
+  CHECK(qs("title:?ox") == Ids{"before", "start", "last"});
+  for (const std::string text : {"title:*ox", "title:?ox", "red OR *ox*"}) {
+    CAPTURE(text);
+    const auto refused = failure(f, "q", {{"query_string", {{"query", text}, {"allow_leading_wildcard", false}}}});
+    CHECK(refused.first == "query_shard_exception");
+    CHECK(refused.second.find("not allowed as first character") != std::string::npos);
+    const std::string term = text.substr(text.find_first_of("*?"));
+    CHECK(refused.second.find("[" + term + "]") != std::string::npos);
+  }
+  // Still fine without it: a trailing wildcard, a lone `*` (the field exists), an escaped one.
+  CHECK(qs("title:fox*", {{"allow_leading_wildcard", false}}) == Ids{"before", "next"});
+  CHECK(qs("title:*", {{"allow_leading_wildcard", false}}).size() == 4);
+  CHECK(failure(f, "q", {{"query_string", {{"query", "x"}, {"allow_leading_wildcard", "maybe"}}}}).first == "parsing_exception");
+  // Each syntax takes only its own options.
+  CHECK(failure(f, "q", {{"query_string", {{"query", "x"}, {"flags", "ALL"}}}}).first == "parsing_exception");
+  CHECK(failure(f, "q", {{"simple_query_string", {{"query", "x"}, {"time_zone", "UTC"}}}}).first == "parsing_exception");
+}
+
+TEST_CASE("simple_query_string flags: a switched-off operator is plain text, as in Lucene's SimpleQueryParser") {
+  EngineFixture f;
+  f.create("s", json{{"mappings", {{"properties", {{"body", {{"type", "text"}}}}}}}});
+  f.load("s", {
+      json{{"_id_", "1"}, {"body", "quick brown fox"}},
+      json{{"_id_", "2"}, {"body", "lazy dog"}},
+      json{{"_id_", "3"}, {"body", "fox and hound"}},
+      json{{"_id_", "4"}, {"body", "foxes run far"}},
+      json{{"_id_", "5"}, {"body", "brown bread"}},
+  });
+  const auto sqs = [&](const std::string& text, json flags, const char* op = "or") {
+    json body{{"query", text}, {"fields", {"body"}}, {"default_operator", op}};
+    if (!flags.is_null()) body["flags"] = flags;
+    return idSet(f, "s", {{"simple_query_string", body}});
+  };
+  const Ids all{"1", "2", "3", "4", "5"};
+  // OR: `fox | dog` under AND as default operator: either term, or (switched off) both.
+  CHECK(sqs("fox | dog", "ALL", "and") == Ids{"1", "2", "3"});
+  CHECK(sqs("fox | dog", "NONE", "and").empty());
+  CHECK(sqs("fox|dog", "OR", "and") == Ids{"1", "2", "3"});
+  // AND: `+` between clauses.
+  CHECK(sqs("brown + fox", "ALL") == Ids{"1"});
+  CHECK(sqs("brown + fox", "OR|WHITESPACE") == Ids{"1", "3", "5"});
+  // NOT: `-quick` excludes, or is the word quick.
+  CHECK(sqs("fox -quick", "ALL", "and") == Ids{"3"});
+  CHECK(sqs("fox -quick", "AND|OR|WHITESPACE", "and") == Ids{"1"});
+  // A negated clause alone is "everything but" (with OR: fox, or anything without quick).
+  CHECK(sqs("fox -quick", "ALL") == all);
+  CHECK(sqs("-quick", "ALL") == Ids{"2", "3", "4", "5"});
+  // WHITESPACE off: the whole text is one token for the analyzer, so `-` inside it is text.
+  CHECK(sqs("fox -quick", "NOT") == Ids{"1", "3"});
+  // PREFIX: `fox*`.
+  CHECK(sqs("fox*", "ALL") == Ids{"1", "3", "4"});
+  CHECK(sqs("fox*", "NONE") == Ids{"1", "3"});
+  // PHRASE.
+  CHECK(sqs("\"brown fox\"", "ALL") == Ids{"1"});
+  CHECK(sqs("\"brown fox\"", "OR|AND|WHITESPACE") == Ids{"1", "3", "5"});
+  // PRECEDENCE; without it, operators apply left to right: (bread | fox) + dog.
+  CHECK(sqs("bread | (fox + dog)", "ALL") == Ids{"5"});
+  CHECK(sqs("bread | (fox + dog)", "OR|AND|WHITESPACE").empty());
+  CHECK(sqs("fox | dog + lazy", "ALL") == Ids{"2"});
+  // ESCAPE: `\|` is part of the token (fox|dog → fox AND dog), or the backslash is text.
+  CHECK(sqs("fox\\|dog", "ALL", "and").empty());
+  CHECK(sqs("fox\\|dog", "OR|AND|WHITESPACE", "and") == Ids{"1", "2", "3"});
+  // FUZZY: `fix~1` is fox within one edit; off, it is the words fix and 1.
+  CHECK(sqs("fix~1", "ALL") == Ids{"1", "3"});
+  CHECK(sqs("fix~", "FUZZY") == Ids{"1", "3", "4"});  // `~` alone: two edits (fox, and far)
+  CHECK(sqs("fix~1", "NONE").empty());
+  // NEAR (alias SLOP): a phrase's `~N`.
+  CHECK(sqs("\"quick fox\"~1", "ALL") == Ids{"1"});
+  CHECK(sqs("\"quick fox\"~1", "PHRASE|SLOP") == Ids{"1"});
+  CHECK(sqs("\"quick fox\"~1", "PHRASE|NEAR") == Ids{"1"});
+  CHECK(sqs("\"quick fox\"~1", "PHRASE").empty());
+  // Names in any case; NONE and ALL decide at once; the integer form.
+  CHECK(sqs("fox | dog", "or|whitespace", "and") == Ids{"1", "2", "3"});
+  CHECK(sqs("fox | dog", "OR|NONE", "and").empty());
+  CHECK(sqs("fox | dog", 4 | 128, "and") == Ids{"1", "2", "3"});
+  CHECK(sqs("fox | dog", -1, "and") == Ids{"1", "2", "3"});
+  // Nothing to search for matches nothing.
+  CHECK(sqs("|", "ALL").empty());
+
+  const auto unknown = failure(f, "s", {{"simple_query_string", {{"query", "x"}, {"flags", "AND|Bogus"}}}});
+  CHECK(unknown.first == "illegal_argument_exception");
+  CHECK(unknown.second.find("[Bogus]") != std::string::npos);
+  CHECK(failure(f, "s", {{"simple_query_string", {{"query", "x"}, {"flags", json::array()}}}}).first == "parsing_exception");
+}
+
+TEST_CASE("multi_match cross_fields: terms may match in different fields; scores blend fields per term") {
+  EngineFixture f;
+  f.create("c", json{{"mappings", {{"properties", {{"first", {{"type", "text"}}}, {"last", {{"type", "text"}}},
+                                                     {"code", {{"type", "keyword"}}}}}}}});
+  f.load("c", {
+      json{{"_id_", "1"}, {"first", "peter"}, {"last", "smith"}},
+      json{{"_id_", "2"}, {"first", "peter smith"}, {"last", "jones"}},
+      json{{"_id_", "3"}, {"first", "john"}, {"last", "smith"}},
+      json{{"_id_", "4"}, {"first", "smith"}, {"last", "peter"}},
+      json{{"_id_", "5"}, {"first", "peter"}, {"last", "peter"}},
+      json{{"_id_", "6"}, {"first", "anna"}, {"last", "lee"}, {"code", "peter smith"}},
+  });
+  const auto mm = [&](json body) {
+    body["fields"] = {"first", "last"};
+    return idSet(f, "c", {{"multi_match", body}});
+  };
+  // operator and: every term in some field (cross) versus every term in one field (best).
+  CHECK(mm({{"query", "peter smith"}, {"operator", "and"}, {"type", "cross_fields"}}) == Ids{"1", "2", "4"});
+  CHECK(mm({{"query", "peter smith"}, {"operator", "and"}, {"type", "best_fields"}}) == Ids{"2"});
+  // minimum_should_match counts terms across the fields.
+  CHECK(mm({{"query", "peter smith john"}, {"minimum_should_match", 2}, {"type", "cross_fields"}}) == Ids{"1", "2", "3", "4"});
+  CHECK(mm({{"query", "peter smith john"}, {"minimum_should_match", 2}, {"type", "best_fields"}}) == Ids{"2"});
+  CHECK(mm({{"query", "peter smith john"}, {"minimum_should_match", "100%"}, {"type", "cross_fields"}}).empty());
+  CHECK(mm({{"query", "peter smith"}, {"type", "cross_fields"}}) == Ids{"1", "2", "3", "4", "5"});
+  // A keyword field is its own group: the whole text is its one term.
+  const auto withCode = idSet(f, "c", {{"multi_match", {{"query", "peter smith"}, {"operator", "and"}, {"type", "cross_fields"},
+                                                        {"fields", {"first", "last", "code"}}}}});
+  CHECK(withCode == Ids{"1", "2", "4", "6"});
+
+  // Score: per term, the best field's score (tie_breaker 0), summed over the terms. Each
+  // single-term, single-field score is read from a plain match query.
+  const auto scoreOf = [&](const json& query, const std::string& id) {
+    const auto result = f.search("c", json{{"query", query}, {"size", 100}});
+    for (const auto& hit : result["hits"]["hits"]) {
+      if (hit["_id"] == id) return hit["_score"].get<double>();
+    }
+    return 0.0;
+  };
+  const auto single = [&](const std::string& field, const std::string& term, const std::string& id) {
+    return scoreOf({{"match", {{field, term}}}}, id);
+  };
+  for (const std::string id : {"1", "2", "4", "5"}) {
+    CAPTURE(id);
+    double expected = 0;
+    for (const std::string term : {"peter", "smith"}) expected += std::max(single("first", term, id), single("last", term, id));
+    const double cross = scoreOf({{"multi_match", {{"query", "peter smith"}, {"type", "cross_fields"}, {"fields", {"first", "last"}}}}}, id);
+    CHECK(cross == doctest::Approx(expected));
+    // With tie_breaker 0.5 the other field adds half its score, per term.
+    double tied = 0;
+    for (const std::string term : {"peter", "smith"}) {
+      const double a = single("first", term, id), b = single("last", term, id);
+      tied += std::max(a, b) + 0.5 * std::min(a, b);
+    }
+    CHECK(scoreOf({{"multi_match", {{"query", "peter smith"}, {"type", "cross_fields"}, {"tie_breaker", 0.5}, {"fields", {"first", "last"}}}}}, id) ==
+          doctest::Approx(tied));
+  }
+  // Unlike best_fields, which takes one field's score for the whole text.
+  const double best = scoreOf({{"multi_match", {{"query", "peter smith"}, {"type", "best_fields"}, {"fields", {"first", "last"}}}}}, "1");
+  CHECK(best == doctest::Approx(std::max(single("first", "peter", "1"), single("last", "smith", "1"))));
+  CHECK(best < scoreOf({{"multi_match", {{"query", "peter smith"}, {"type", "cross_fields"}, {"fields", {"first", "last"}}}}}, "1"));
+}
