@@ -48,6 +48,14 @@ class SimpleParser {
     return true;
   }
   static bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+  // Whether the standard analyzer finds a term in `text` (a letter, digit or non-ASCII
+  // character); without one Lucene builds no query for it.
+  static bool hasTerms(std::string_view text) {
+    for (char c : text) {
+      if (std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) return true;
+    }
+    return false;
+  }
 
   std::optional<Query> parseRange(std::size_t begin, std::size_t end) {
     State state{begin, end, std::nullopt};
@@ -55,6 +63,8 @@ class SimpleParser {
       const char c = text_[state.index];
       if (c == '(' && on(kSimplePrecedence)) {
         subQuery(state);
+      } else if (c == ')' && on(kSimplePrecedence)) {
+        ++state.index;  // a stray closing parenthesis is ignored
       } else if (c == '"' && on(kSimplePhrase)) {
         phrase(state);
       } else if (c == '+' && on(kSimpleAnd)) {
@@ -115,7 +125,7 @@ class SimpleParser {
         if (c == '"') {
           if (state.index + 1 < state.end && text_[state.index + 1] == '~' && on(kSimpleNear)) {
             ++state.index;
-            hasSlop = true;
+            hasSlop = state.index + 1 < state.end;  // `"a b"~` at the very end: no slop
           }
           break;
         }
@@ -127,14 +137,14 @@ class SimpleParser {
     }
     if (state.index >= state.end) {
       state.index = start;  // no closing quote: what follows the quote is read as terms
-    } else if (value.empty()) {
+    } else if (state.index == start) {
       state.current = Occur::none;  // `""`: nothing for the pending operator to apply to
       ++state.index;
     } else {
       Query q = fieldQuery(Query::Kind::multiMatch, value);
       q.values = {nlohmann::json("phrase")};
       q.slop = hasSlop ? fuzziness(state) : 0;
-      add(state, std::move(q));
+      if (hasTerms(value)) add(state, std::move(q));
       ++state.index;  // past the quote, or (as Lucene) past the character ending `~N`
     }
   }
@@ -167,7 +177,10 @@ class SimpleParser {
     bool prefix = false;
     bool fuzzy = false;
     while (state.index < state.end) {
-      if (startsEscape(state, escaped)) continue;
+      if (startsEscape(state, escaped)) {
+        prefix = false;
+        continue;
+      }
       const char c = text_[state.index];
       if (!escaped) {
         if (tokenFinished(state.index)) break;
@@ -187,6 +200,7 @@ class SimpleParser {
       const int edits = std::min(fuzziness(state), 2);
       Query q = fieldQuery(Query::Kind::multiMatch, value);
       q.mostFields = true;
+      q.operatorAnd = defaultAnd_;
       if (edits > 0) {
         q.fuzzy = true;
         q.fuzziness.edits = edits;
@@ -196,7 +210,7 @@ class SimpleParser {
       Query q = fieldQuery(Query::Kind::prefix, value.substr(0, value.size() - 1));
       q.caseInsensitive = true;  // the field's analyzer lowercases the prefix
       add(state, std::move(q));
-    } else {
+    } else if (hasTerms(value)) {  // only punctuation: no query at all (not one matching nothing)
       Query q = fieldQuery(Query::Kind::multiMatch, value);
       q.mostFields = true;
       q.operatorAnd = defaultAnd_;
@@ -292,6 +306,10 @@ unsigned parseSimpleQueryFlags(const nlohmann::json& value) {
 }
 
 Query parseSimpleQueryString(const std::string& text, const Fields& defaultFields, bool defaultAnd, unsigned flags) {
+  const auto first = text.find_first_not_of(" \t\n\r\f\v");
+  if (first != std::string::npos && text[first] == '*' && text.find_first_not_of(" \t\n\r\f\v", first + 1) == std::string::npos) {
+    return Query{};  // `*` alone: every document
+  }
   SimpleParser parser(text, defaultFields, defaultAnd, flags);
   if (auto q = parser.parse()) return std::move(*q);
   Query none;

@@ -356,8 +356,16 @@ TEST_CASE("simple_query_string flags: a switched-off operator is plain text, as 
   CHECK(sqs("fox | dog", "OR|NONE", "and").empty());
   CHECK(sqs("fox | dog", 4 | 128, "and") == Ids{"1", "2", "3"});
   CHECK(sqs("fox | dog", -1, "and") == Ids{"1", "2", "3"});
-  // Nothing to search for matches nothing.
+  // Nothing to search for matches nothing; `*` alone matches everything.
   CHECK(sqs("|", "ALL").empty());
+  CHECK(sqs(" * ", "ALL") == all);
+  // Lucene's corner cases: a stray `)` is ignored; `~` right at the end gives no slop; an
+  // escaped `*` is no prefix; a token of punctuation builds no clause (so AND does not
+  // require it).
+  CHECK(sqs("fox )", "ALL") == Ids{"1", "3"});
+  CHECK(sqs("\"quick fox\"~", "ALL").empty());
+  CHECK(sqs("fox\\*", "ALL") == Ids{"1", "3"});
+  CHECK(sqs("fox , ", "ALL", "and") == Ids{"1", "3"});
 
   const auto unknown = failure(f, "s", {{"simple_query_string", {{"query", "x"}, {"flags", "AND|Bogus"}}}});
   CHECK(unknown.first == "illegal_argument_exception");
