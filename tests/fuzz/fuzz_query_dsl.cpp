@@ -25,11 +25,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   try {
-    (void)orrery::data::parseQueryString(text, {{"*", 1.0}}, false, false);
+    (void)orrery::data::parseQueryString(text, {{"*", 1.0}}, false, {orrery::data::TimeZone(), size % 2 == 0});
   } catch (const EngineError& error) {
     (void)error.body();
   }
-  (void)orrery::data::parseQueryString(text, {{"title", 1.0}}, true, true);  // simple syntax never throws
+  // The simple syntax never throws, whichever operators are switched on.
+  const unsigned flags = size == 0 ? orrery::data::kSimpleAll : data[0] * 4u + static_cast<unsigned>(size % 4);
+  (void)orrery::data::parseSimpleQueryString(text, {{"title", 1.0}}, true, flags & orrery::data::kSimpleAll);
   try {
     (void)orrery::data::parseBulk(text, "fuzz");
   } catch (const EngineError& error) {

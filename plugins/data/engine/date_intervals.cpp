@@ -13,9 +13,6 @@
 namespace orrery::data::agg {
 namespace {
 
-using std::chrono::milliseconds;
-using std::chrono::seconds;
-
 constexpr std::int64_t kDay = 86'400'000;
 constexpr std::int64_t kWeek = 7 * kDay;
 // 1970-01-01 was a Thursday; weeks start on Monday.
@@ -23,35 +20,13 @@ constexpr std::int64_t kMondayShift = 3 * kDay;
 
 std::int64_t floorMod(std::int64_t x, std::int64_t step) { return ((x % step) + step) % step; }
 
-// A fixed offset such as +02:00, -05:30, +0100 or +01; nullopt when `tz` is not one.
-std::optional<std::int64_t> fixedOffset(const std::string& tz) {
-  if (tz.empty() || tz == "UTC" || tz == "Z" || tz == "Etc/UTC" || tz == "GMT" || tz == "+00:00") return 0;
-  if ((tz[0] != '+' && tz[0] != '-') || tz.size() < 3) return std::nullopt;
-  int h = 0, m = 0;
-  char rest = 0;
-  const bool colon = tz.find(':') != std::string::npos;
-  const int read = colon ? std::sscanf(tz.c_str() + 1, "%2d:%2d%c", &h, &m, &rest)
-                         : std::sscanf(tz.c_str() + 1, "%2d%2d%c", &h, &m, &rest);
-  if (read < 1 || read > 2 || h > 18 || m >= 60) return std::nullopt;
-  return (tz[0] == '+' ? 1 : -1) * (h * 3'600'000LL + m * 60'000LL);
-}
-
 }  // namespace
 
 DateRounding DateRounding::parse(const nlohmann::json& params) {
   DateRounding r;
   if (auto tz = params.find("time_zone"); tz != params.end()) {
     if (!tz->is_string()) throw illegalArgument("[time_zone] must be a string, found [" + tz->dump() + "]");
-    const std::string name = tz->get<std::string>();
-    if (auto offset = fixedOffset(name)) {
-      r.offsetMillis_ = *offset;
-    } else {
-      try {
-        r.zone_ = date::locate_zone(name);
-      } catch (const std::exception&) {
-        throw illegalArgument("Unknown time-zone ID: " + name);
-      }
-    }
+    r.zone_ = TimeZone::parse(tz->get<std::string>());
   }
   const auto calendar = params.find("calendar_interval");
   const auto fixed = params.find("fixed_interval");
@@ -69,7 +44,7 @@ DateRounding DateRounding::parse(const nlohmann::json& params) {
     // Minutes and hours are the same length everywhere; so is a day at a fixed offset.
     if (r.unit_ == 'm') r.fixedMillis_ = 60'000;
     else if (r.unit_ == 'h') r.fixedMillis_ = 3'600'000;
-    else if (r.unit_ == 'd' && !r.zone_) r.fixedMillis_ = kDay;
+    else if (r.unit_ == 'd' && !r.zone_.named()) r.fixedMillis_ = kDay;
     if (r.fixedMillis_ > 0) r.calendar_ = false;
     return r;
   }
@@ -91,26 +66,8 @@ DateRounding DateRounding::parse(const nlohmann::json& params) {
   throw illegalArgument("Required one of fields [fixed_interval, calendar_interval], but none were specified.");
 }
 
-std::int64_t DateRounding::offsetAt(std::int64_t utcMillis) const {
-  if (!zone_) return offsetMillis_;
-  const date::sys_seconds at(seconds(utcMillis >= 0 ? utcMillis / 1000 : -((-utcMillis + 999) / 1000)));
-  return std::chrono::duration_cast<milliseconds>(zone_->get_info(at).offset).count();
-}
-
-std::int64_t DateRounding::toUtc(std::int64_t localMillis) const {
-  if (!zone_) return localMillis - offsetMillis_;
-  const date::local_seconds at(seconds(localMillis >= 0 ? localMillis / 1000 : -((-localMillis + 999) / 1000)));
-  const auto info = zone_->get_info(at);
-  if (info.result == date::local_info::nonexistent) {
-    // Local midnight skipped by a daylight-saving jump: the day starts when the gap ends.
-    return std::chrono::duration_cast<milliseconds>(info.first.end.time_since_epoch()).count();
-  }
-  // Unique, or the earlier of two.
-  return localMillis - std::chrono::duration_cast<milliseconds>(info.first.offset).count();
-}
-
 std::int64_t DateRounding::round(std::int64_t millis) const {
-  const std::int64_t offset = offsetAt(millis);
+  const std::int64_t offset = zone_.offsetAt(millis);
   const std::int64_t local = millis + offset;
   if (!calendar_) return local - floorMod(local, fixedMillis_) - offset;
   std::int64_t localKey = 0;
@@ -131,7 +88,7 @@ std::int64_t DateRounding::round(std::int64_t millis) const {
     }
     localKey = date::sys_days(first).time_since_epoch().count() * kDay;
   }
-  return toUtc(localKey);
+  return zone_.toUtc(localKey);
 }
 
 std::int64_t DateRounding::next(std::int64_t key) const {
@@ -139,7 +96,7 @@ std::int64_t DateRounding::next(std::int64_t key) const {
     const std::int64_t after = round(key + fixedMillis_);
     return after > key ? after : key + fixedMillis_;
   }
-  const std::int64_t local = round(key) + offsetAt(round(key));
+  const std::int64_t local = round(key) + zone_.offsetAt(round(key));
   const std::int64_t localDay = local - floorMod(local, kDay);
   std::int64_t nextLocal = 0;
   if (unit_ == 'd') {
@@ -151,11 +108,11 @@ std::int64_t DateRounding::next(std::int64_t key) const {
     const auto step = date::months(unit_ == 'M' ? 1 : unit_ == 'q' ? 3 : 12);
     nextLocal = date::sys_days(ymd + step).time_since_epoch().count() * kDay;
   }
-  return toUtc(nextLocal);
+  return zone_.toUtc(nextLocal);
 }
 
 std::string DateRounding::format(std::int64_t key) const {
-  const std::int64_t offset = offsetAt(key);
+  const std::int64_t offset = zone_.offsetAt(key);
   std::string text = formatDate(key + offset);
   if (offset == 0) return text;
   text.pop_back();  // the Z
@@ -169,8 +126,8 @@ std::string DateRounding::format(std::int64_t key) const {
 
 SqlFragment DateRounding::sqlKey(const std::string& function) const {
   SqlFragment out;
-  if (zone_) return out.add(function + "(v)");
-  const std::string tz = std::to_string(offsetMillis_);
+  if (zone_.named()) return out.add(function + "(v)");
+  const std::string tz = std::to_string(zone_.fixedOffset());
   const std::string x = "(v + " + tz + ")";
   if (!calendar_) {
     const std::string step = std::to_string(fixedMillis_);

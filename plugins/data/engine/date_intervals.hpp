@@ -10,10 +10,7 @@
 #include <string>
 
 #include "query_sql.hpp"
-
-namespace date {
-class time_zone;
-}
+#include "time_zone.hpp"
 
 namespace orrery::data::agg {
 
@@ -32,18 +29,13 @@ class DateRounding {
   // The key of `v` as SQL. With a named zone it calls a function registered on the
   // connection by NamedZoneKey; otherwise plain arithmetic.
   SqlFragment sqlKey(const std::string& function) const;
-  bool needsFunction() const { return zone_ != nullptr; }
+  bool needsFunction() const { return zone_.named(); }
 
  private:
-  std::int64_t offsetAt(std::int64_t utcMillis) const;
-  // The UTC instant of a local time (the earlier of two; the end of a gap).
-  std::int64_t toUtc(std::int64_t localMillis) const;
-
   bool calendar_ = false;
   char unit_ = 'd';              // calendar unit: m h d w M q y
   std::int64_t fixedMillis_ = 0;  // fixed intervals (and minute/hour, which are the same everywhere)
-  std::int64_t offsetMillis_ = 0; // a fixed offset (no named zone)
-  const date::time_zone* zone_ = nullptr;
+  TimeZone zone_;
 };
 
 // Registers `rounding.round` as a SQL function on `db` while this lives.

@@ -25,7 +25,9 @@ bool digits(std::string_view text, std::size_t pos, std::size_t count, int& out)
   return true;
 }
 
-std::optional<std::int64_t> parseIso(std::string_view t) {
+// `hasOffset` tells whether the text named its offset (Z or ±hh:mm); without one it is UTC.
+std::optional<std::int64_t> parseIso(std::string_view t, bool& hasOffset) {
+  hasOffset = false;
   int year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0;
   if (!digits(t, 0, 4, year)) return std::nullopt;
   std::size_t pos = 4;
@@ -63,6 +65,7 @@ std::optional<std::int64_t> parseIso(std::string_view t) {
       }
     }
     if (pos < t.size()) {
+      hasOffset = true;
       if (t[pos] == 'Z' && pos + 1 == t.size()) {
         pos = t.size();
       } else if (t[pos] == '+' || t[pos] == '-') {
@@ -162,16 +165,28 @@ void civilFromDays(std::int64_t z, std::int64_t& year, unsigned& month, unsigned
   year = static_cast<std::int64_t>(yoe) + era * 400 + (month <= 2);
 }
 
-std::optional<std::int64_t> parseDate(std::string_view text) {
+namespace {
+
+// A date as an instant: epoch milliseconds, or ISO 8601 read as a local time in `zone`
+// unless it names its own offset.
+std::optional<std::int64_t> parseDateIn(std::string_view text, const TimeZone& zone) {
   if (text.empty()) return std::nullopt;
   std::int64_t millis = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), millis);
   if (ec == std::errc() && end == text.data() + text.size()) return millis;
-  return parseIso(text);
+  bool hasOffset = false;
+  const auto parsed = parseIso(text, hasOffset);
+  if (!parsed || hasOffset) return parsed;
+  return zone.toUtc(*parsed);
 }
 
+}  // namespace
+
+std::optional<std::int64_t> parseDate(std::string_view text) { return parseDateIn(text, TimeZone()); }
+
 bool looksLikeDate(std::string_view text) {
-  return text.size() >= 10 && text[4] == '-' && text[7] == '-' && parseIso(text).has_value();
+  bool hasOffset = false;
+  return text.size() >= 10 && text[4] == '-' && text[7] == '-' && parseIso(text, hasOffset).has_value();
 }
 
 std::string formatDate(std::int64_t millis) {
@@ -187,7 +202,7 @@ std::string formatDate(std::int64_t millis) {
   return buffer;
 }
 
-std::int64_t evaluateDateMath(std::string_view expression, std::int64_t nowMillis, bool roundUp) {
+std::int64_t evaluateDateMath(std::string_view expression, std::int64_t nowMillis, bool roundUp, const TimeZone& zone) {
   const auto bad = [&](const std::string& why) {
     return EngineError(400, "parse_exception",
                        "failed to parse date field [" + std::string(expression) + "]: " + why);
@@ -200,27 +215,34 @@ std::int64_t evaluateDateMath(std::string_view expression, std::int64_t nowMilli
   } else {
     const auto bars = expression.find("||");
     const auto anchor = expression.substr(0, bars);
-    const auto parsed = parseDate(anchor);
+    const auto parsed = parseDateIn(anchor, zone);
     if (!parsed) throw bad("expected an ISO 8601 date, epoch milliseconds or now");
     value = *parsed;
     if (bars == std::string_view::npos) return value;
     math = expression.substr(bars + 2);
   }
+  // Rounding and days, weeks, months and years act on the local time (a day is from local
+  // midnight to local midnight, 23 or 25 hours across a daylight-saving change); hours,
+  // minutes and seconds on the instant, as Java's ZonedDateTime does.
+  const auto local = [&](std::int64_t utc) { return utc + zone.offsetAt(utc); };
   std::size_t pos = 0;
   while (pos < math.size()) {
     const char op = math[pos++];
     if (op == '/') {
       if (pos >= math.size() || !isUnit(math[pos])) throw bad("expected a unit after '/'");
       const char unit = math[pos++];
-      value = roundDown(value, unit);
-      if (roundUp) value = addUnits(value, 1, unit) - 1;
+      const std::int64_t start = roundDown(local(value), unit);
+      value = roundUp ? zone.toUtc(addUnits(start, 1, unit)) - 1 : zone.toUtc(start);
     } else if (op == '+' || op == '-') {
       std::int64_t amount = 1;
       const std::size_t start = pos;
       while (pos < math.size() && std::isdigit(static_cast<unsigned char>(math[pos]))) ++pos;
       if (pos > start) std::from_chars(math.data() + start, math.data() + pos, amount);
       if (pos >= math.size() || !isUnit(math[pos])) throw bad("expected a unit (y, M, w, d, h, m, s) after the amount");
-      value = addUnits(value, op == '+' ? amount : -amount, math[pos++]);
+      const char unit = math[pos++];
+      const std::int64_t signedAmount = op == '+' ? amount : -amount;
+      const bool onInstant = unit == 'h' || unit == 'H' || unit == 'm' || unit == 's';
+      value = onInstant ? addUnits(value, signedAmount, unit) : zone.toUtc(addUnits(local(value), signedAmount, unit));
     } else {
       throw bad(std::string("unexpected character '") + op + "' in date math");
     }

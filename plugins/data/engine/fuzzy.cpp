@@ -142,15 +142,33 @@ void ensureFuzzyFunction(Database& db) {
   }
 }
 
+namespace {
+
+// The vocabulary of the FTS5 table, one row per distinct term; in the temp schema so the
+// shard file is never written by a search. Terms are ordered, so a shared prefix becomes
+// a range.
+std::string vocabularyTable(Database& db, const std::string& ftsTable) {
+  std::string vocabulary = "temp.fuzzy_" + ftsTable;
+  db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS " + vocabulary + " USING fts5vocab(main, " + ftsTable + ", 'row')");
+  return vocabulary;
+}
+
+}  // namespace
+
+std::vector<std::string> prefixTerms(Database& db, const std::string& ftsTable, const std::string& prefix, int limit) {
+  const auto vocabulary = vocabularyTable(db, ftsTable);
+  auto select = db.prepare("SELECT term FROM " + vocabulary + " WHERE term >= ?1 AND term < ?1 || x'ff' ORDER BY term LIMIT ?2");
+  select.bind(1, prefix).bind(2, std::int64_t{std::max(limit, 1)});
+  std::vector<std::string> terms;
+  while (select.step()) terms.push_back(select.text(0));
+  return terms;
+}
+
 std::vector<std::string> fuzzyTerms(Database& db, const std::string& ftsTable, const std::string& term,
                                     const Fuzziness& fuzziness) {
   const int edits = fuzziness.editsFor(term);
   if (edits == 0) return {term};
-  // The vocabulary of the FTS5 table, one row per distinct term; in the temp schema so the
-  // shard file is never written by a search. Terms are ordered, so the shared prefix
-  // becomes a range.
-  const std::string vocabulary = "temp.fuzzy_" + ftsTable;
-  db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS " + vocabulary + " USING fts5vocab(main, " + ftsTable + ", 'row')");
+  const auto vocabulary = vocabularyTable(db, ftsTable);
   const auto prefix = std::string(firstCharacters(term, fuzziness.prefixLength));
   auto select = prefix.empty() ? db.prepare("SELECT term FROM " + vocabulary)
                                : db.prepare("SELECT term FROM " + vocabulary + " WHERE term >= ?1 AND term < ?1 || x'ff'");

@@ -38,6 +38,11 @@ int editDistance(std::string_view a, std::string_view b, int limit, bool transpo
 std::vector<std::string> fuzzyTerms(Database& db, const std::string& ftsTable, const std::string& term,
                                     const Fuzziness& fuzziness);
 
+// The first `limit` terms (at least one) of the FTS5 table's vocabulary that begin with
+// `prefix`, in term order: match_phrase_prefix's expansions of its last term, taken as
+// Lucene takes them from its term dictionary.
+std::vector<std::string> prefixTerms(Database& db, const std::string& ftsTable, const std::string& prefix, int limit);
+
 // Makes the SQL function `fuzzy_match(value, term, edits, prefixLength, transpositions)`
 // available on `db` (1 when `value` begins with the first `prefixLength` characters of
 // `term` and is within `edits` of it), for keyword fields, whose whole value is the term.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fuzzy.hpp"
+#include "time_zone.hpp"
 
 namespace orrery::data {
 
@@ -32,6 +33,9 @@ struct Query {
   bool lenient = false;  // values that do not fit a field's type match nothing instead of failing
   // range bounds as given (numbers, strings, date math)
   std::optional<nlohmann::json> gt, gte, lt, lte;
+  // range on a date field (and query_string's ranges): the zone of dates without an
+  // offset and of date-math rounding.
+  TimeZone timeZone;
   std::vector<Query> must, filter, should, mustNot;
   double boost = 1.0;
   // match, multi_match: each term also stands for its near spellings (fuzzy.hpp).
@@ -46,17 +50,41 @@ struct Query {
   // tie_breaker times the others.
   bool mostFields = false;
   double tieBreaker = 0;
+  // multi_match cross_fields: term-centric, as if the text fields were one field (a term
+  // matches in any of them; operator and minimum_should_match count terms).
+  bool crossFields = false;
 };
 
 // Parses a `query` object; throws EngineError parsing_exception naming the bad key or
 // query (`unknown query [foo]`, `[match] query does not support [bar]`).
 Query parseQuery(const nlohmann::json& json);
 
+// query_string's options beyond its fields and default operator.
+struct QueryStringOptions {
+  TimeZone timeZone;  // for its range clauses on date fields
+  // false: a term starting with `*` or `?` is refused (query_shard_exception naming it).
+  bool allowLeadingWildcard = true;
+};
+
 // The Lucene-like syntax of query_string / q=: `field:value`, `"a phrase"`, AND, OR,
 // NOT, `+`/`-`, parentheses, `*` and `?` wildcards, `field:[a TO b]`, `field:>5`.
 // `defaultFields` apply to terms without a field. Throws EngineError
 // query_shard_exception (Elasticsearch's type for these) naming the position.
 Query parseQueryString(const std::string& text, const std::vector<std::pair<std::string, double>>& defaultFields,
-                       bool defaultAnd, bool simple);
+                       bool defaultAnd, const QueryStringOptions& options = {});
+
+// simple_query_string's operators, as Lucene's SimpleQueryParser numbers them (SLOP is
+// Elasticsearch's other name for NEAR).
+inline constexpr unsigned kSimpleAnd = 1u << 0, kSimpleNot = 1u << 1, kSimpleOr = 1u << 2, kSimplePrefix = 1u << 3,
+                          kSimplePhrase = 1u << 4, kSimplePrecedence = 1u << 5, kSimpleEscape = 1u << 6,
+                          kSimpleWhitespace = 1u << 7, kSimpleFuzzy = 1u << 8, kSimpleNear = 1u << 9,
+                          kSimpleAll = (1u << 10) - 1;
+// `flags`: `ALL`, `NONE` or names joined by `|` (any case), or the integer. Throws
+// illegal_argument_exception `Unknown simple_query_string flag [x]`.
+unsigned parseSimpleQueryFlags(const nlohmann::json& value);
+// The simple syntax (simple_query_string.cpp); never fails. Nothing to search for
+// (empty, or only operators) matches nothing.
+Query parseSimpleQueryString(const std::string& text, const std::vector<std::pair<std::string, double>>& defaultFields,
+                             bool defaultAnd, unsigned flags = kSimpleAll);
 
 }  // namespace orrery::data

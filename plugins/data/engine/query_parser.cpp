@@ -177,10 +177,11 @@ Query parseFullText(Query::Kind kind, const std::string& name, const json& body)
       q.slop = readCount(name, key, value, 0);
     } else if (kind == Query::Kind::match && readFuzzyOption(name, key, value, q)) {
       continue;
-    } else if (key == "_name" || key == "auto_generate_synonyms_phrase_query" ||
-               (key == "max_expansions" && kind == Query::Kind::matchPhrasePrefix)) {
-      // No synonyms exist here, so generating synonym phrases changes nothing; the last
-      // term of match_phrase_prefix matches every term it begins (no expansion limit).
+    } else if (key == "max_expansions" && kind == Query::Kind::matchPhrasePrefix) {
+      // How many terms the last one expands to (0 still takes one, as Lucene does).
+      q.fuzziness.maxExpansions = readCount(name, key, value, 0);
+    } else if (key == "_name" || key == "auto_generate_synonyms_phrase_query") {
+      // No synonyms exist here, so generating synonym phrases changes nothing.
       continue;
     } else {
       throw unsupported(name, key);
@@ -241,7 +242,8 @@ Query parseRange(const json& body) {
     else if (key == "lt") q.lt = value;
     else if (key == "lte" || key == "to") q.lte = value;
     else if (key == "boost") q.boost = readBoost("range", value);
-    else if (key == "format" || key == "time_zone" || key == "relation" || key == "_name") continue;
+    else if (key == "time_zone") q.timeZone = TimeZone::parse(readString("range", key, value));
+    else if (key == "format" || key == "relation" || key == "_name") continue;
     else throw parsingError("[range] query does not support [" + key + "]");
     if (value.is_null()) {
       if (key == "gt") q.gt.reset();
@@ -293,6 +295,7 @@ Query parseMultiMatch(const json& body) {
       const auto type = readString("multi_match", key, value);
       if (type == "phrase") q.values = {json("phrase")};
       q.mostFields = type == "most_fields";
+      q.crossFields = type == "cross_fields";
       if (type != "phrase" && type != "best_fields" && type != "most_fields" && type != "cross_fields") {
         throw parsingError("[multi_match] query does not support type " + type);
       }
@@ -326,11 +329,14 @@ Query parseMultiMatch(const json& body) {
 
 Query parseStringQuery(const std::string& name, const json& body) {
   if (!body.is_object()) throw parsingError("[" + name + "] query malformed, no start_object after query name");
+  const bool simple = name == "simple_query_string";
   std::string text;
   bool sawQuery = false;
   std::vector<std::pair<std::string, double>> fields;
   bool defaultAnd = false;
   double boost = 1.0;
+  QueryStringOptions options;
+  unsigned flags = kSimpleAll;
   for (const auto& [key, value] : body.items()) {
     if (key == "query") {
       text = readString(name, key, value);
@@ -344,8 +350,13 @@ Query parseStringQuery(const std::string& name, const json& body) {
       defaultAnd = op == "and" || op == "AND";
     } else if (key == "boost") {
       boost = readBoost(name, value);
-    } else if (key == "analyze_wildcard" || key == "lenient" || key == "analyzer" || key == "_name" ||
-               key == "allow_leading_wildcard" || key == "flags" || key == "time_zone") {
+    } else if (key == "time_zone" && !simple) {
+      options.timeZone = TimeZone::parse(readString(name, key, value));
+    } else if (key == "allow_leading_wildcard" && !simple) {
+      options.allowLeadingWildcard = readBool(name, key, value);
+    } else if (key == "flags" && simple) {
+      flags = parseSimpleQueryFlags(value);
+    } else if (key == "analyze_wildcard" || key == "lenient" || key == "analyzer" || key == "_name") {
       continue;
     } else {
       throw unsupported(name, key);
@@ -353,7 +364,7 @@ Query parseStringQuery(const std::string& name, const json& body) {
   }
   if (!sawQuery) throw parsingError("[" + name + "] must be provided with a [query]");
   if (fields.empty()) fields = {{"*", 1.0}};
-  Query q = parseQueryString(text, fields, defaultAnd, name == "simple_query_string");
+  Query q = simple ? parseSimpleQueryString(text, fields, defaultAnd, flags) : parseQueryString(text, fields, defaultAnd, options);
   q.boost *= boost;
   return q;
 }

@@ -6,6 +6,7 @@
 #include "dates.hpp"
 #include "engine.hpp"
 #include "errors.hpp"
+#include "sloppy_phrase.hpp"
 
 namespace orrery::data {
 namespace {
@@ -107,11 +108,11 @@ int minimumShouldMatch(const std::string& msm, int optional) {
 }
 
 std::optional<SqlValue> QueryCompiler::convert(const std::string& field, FieldType type, const nlohmann::json& value,
-                                               bool lenient, bool roundUp) const {
+                                               bool lenient, bool roundUp, const TimeZone& zone) const {
   std::optional<SqlValue> out;
   if (type == FieldType::date && value.is_string()) {
     try {
-      out = evaluateDateMath(value.get<std::string>(), now_, roundUp);
+      out = evaluateDateMath(value.get<std::string>(), now_, roundUp, zone);
     } catch (const EngineError&) {
       if (!lenient) throw;
     }
@@ -197,15 +198,16 @@ SqlFragment QueryCompiler::matchField(const Query& q, const std::string& field, 
   const auto text = ftsText(q, tokens, phrase, prefixLast, table);
   const auto& expression = text.expression;
   const int required = text.required;
+  if (text.none) return out.add("0");
   if (forScore) {
-    out.add("coalesce((SELECT -bm25(" + table + ") FROM " + table + " WHERE " + table + " MATCH ")
-        .param(expression)
+    out.add("coalesce((SELECT -bm25(" + table + ") FROM " + table + " WHERE ")
+        .add(ftsMatch(table, expression, text))
         .add(" AND rowid = d.seq), 0)");
     if (boost != 1.0) out.add(" * " + number(boost));
     return out;
   }
   if (required == 0) {
-    return out.add("d.seq IN (SELECT rowid FROM " + table + " WHERE " + table + " MATCH ").param(expression).add(")");
+    return out.add("d.seq IN (SELECT rowid FROM " + table + " WHERE ").add(ftsMatch(table, expression, text)).add(")");
   }
   out.add("((");
   for (std::size_t i = 0; i < text.perTerm.size(); ++i) {
@@ -281,7 +283,7 @@ SqlFragment QueryCompiler::where(const Query& q) {
       std::vector<Bound> bounds;
       const auto add = [&](const std::optional<nlohmann::json>& v, const char* op, bool roundUp) {
         if (!v) return;
-        auto converted = convert(q.field, mapping->type, *v, false, roundUp);
+        auto converted = convert(q.field, mapping->type, *v, false, roundUp, q.timeZone);
         bounds.push_back({op, *converted});
       };
       add(q.gt, " > ", true);
@@ -368,6 +370,7 @@ SqlFragment QueryCompiler::where(const Query& q) {
       return matchField(q, q.field, q.kind != Query::Kind::match, q.kind == Query::Kind::matchPhrasePrefix, false, 1);
     case Query::Kind::multiMatch: {
       const bool phrase = !q.values.empty() && q.values.front() == "phrase";
+      if (q.crossFields && !phrase) return crossFieldsWhere(q);
       const auto fields = expandFields(q.fields, true);
       if (fields.empty()) return out.add("0");
       Query lenient = q;
@@ -428,25 +431,7 @@ SqlFragment QueryCompiler::where(const Query& q) {
 QueryCompiler::FtsText QueryCompiler::ftsText(const Query& q, const std::vector<std::string>& tokens, bool phrase,
                                                bool prefixLast, const std::string& table) const {
   FtsText out;
-  if (phrase) {
-    if (q.slop == 0) {
-      std::string joined;
-      for (const auto& t : tokens) joined.append(joined.empty() ? "" : " ").append(t);
-      out.expression = ftsQuote(joined);
-      if (prefixLast) out.expression += "*";
-      return out;
-    }
-    // Within `slop` positions in total. NEAR does not keep the order, so terms that come
-    // in another order also match within the same window (Elasticsearch charges two
-    // positions per swap).
-    out.expression = "NEAR(";
-    for (std::size_t i = 0; i < tokens.size(); ++i) {
-      out.expression.append(i ? " " : "").append(ftsQuote(tokens[i]));
-    }
-    if (prefixLast) out.expression += "*";
-    out.expression.append(", ").append(std::to_string(q.slop)).append(")");
-    return out;
-  }
+  if (phrase) return phraseText(q, tokens, prefixLast, table);
   for (const auto& t : tokens) {
     if (!q.fuzzy) {
       out.perTerm.push_back(ftsQuote(t));
@@ -478,6 +463,75 @@ QueryCompiler::FtsText QueryCompiler::ftsText(const Query& q, const std::vector<
   return out;
 }
 
+SqlFragment QueryCompiler::blendScores(const std::vector<SqlFragment>& scores, bool sum, double tieBreaker) {
+  SqlFragment out;
+  if (scores.empty()) return out.add("0");
+  if (scores.size() == 1) return scores.front();
+  SqlFragment total;
+  total.add("(");
+  for (std::size_t i = 0; i < scores.size(); ++i) total.add(i ? " + " : "").add(scores[i]);
+  total.add(")");
+  if (sum) return total;
+  SqlFragment best;
+  best.add("max(");
+  for (std::size_t i = 0; i < scores.size(); ++i) best.add(i ? ", " : "").add(scores[i]);
+  best.add(")");
+  if (tieBreaker == 0) return best;
+  return out.add("(").add(best).add(" + " + number(tieBreaker) + " * (").add(total).add(" - ").add(best).add("))");
+}
+
+QueryCompiler::FtsText QueryCompiler::phraseText(const Query& q, const std::vector<std::string>& tokens,
+                                                 bool prefixLast, const std::string& table) const {
+  FtsText out;
+  // The phrase, or with a prefix last term one phrase per expansion of it (at most
+  // max_expansions, in term order, as Lucene's MultiPhrasePrefixQuery takes them).
+  std::vector<std::vector<std::string>> groups;
+  if (prefixLast) {
+    const std::string key = table + "/prefix/" + std::to_string(q.fuzziness.maxExpansions) + "/" + tokens.back();
+    auto [cached, fresh] = spellings_.try_emplace(key);
+    if (fresh) cached->second = prefixTerms(shard_.db(), table, tokens.back(), q.fuzziness.maxExpansions);
+    for (const auto& expansion : cached->second) {
+      groups.push_back(tokens);
+      groups.back().back() = expansion;
+    }
+    if (groups.empty()) out.none = true;
+  } else {
+    groups.push_back(tokens);
+  }
+  // Within `slop`, Lucene lets terms move (a swap of neighbours costs 2): NEAR finds the
+  // candidates in any order, sloppy_phrase keeps those Lucene would.
+  const bool sloppy = q.slop > 0 && tokens.size() > 1;
+  for (const auto& group : groups) {
+    out.expression.append(out.expression.empty() ? "" : " OR ");
+    if (!sloppy) {
+      std::string joined;
+      for (const auto& t : group) joined.append(joined.empty() ? "" : " ").append(t);
+      out.expression += ftsQuote(joined);
+      continue;
+    }
+    out.expression += "NEAR(";
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      out.expression.append(i ? " " : "").append(ftsQuote(group[i]));
+      out.sloppyTerms.append(out.sloppyTerms.empty() ? "" : " ").append(group[i]);
+    }
+    out.expression.append(", ").append(std::to_string(q.slop)).append(")");
+  }
+  if (sloppy) {
+    out.groupLength = static_cast<int>(tokens.size());
+    out.slop = q.slop;
+  }
+  return out;
+}
+
+SqlFragment QueryCompiler::ftsMatch(const std::string& table, const std::string& expression, const FtsText& text) {
+  SqlFragment out;
+  out.add(table + " MATCH ").param(expression);
+  if (text.groupLength == 0) return out;
+  out.add(std::string(" AND ") + kSloppyPhraseFunction + "(" + table + ", " + std::to_string(text.slop) + ", " +
+          std::to_string(text.groupLength) + ", ");
+  return out.param(text.sloppyTerms).add(")");
+}
+
 std::optional<QueryCompiler::FtsDriver> QueryCompiler::ftsDriver(const Query& q) const {
   if (q.kind != Query::Kind::match && q.kind != Query::Kind::matchPhrase) return std::nullopt;
   if (q.field.empty() || q.boost != 1.0) return std::nullopt;
@@ -489,6 +543,7 @@ std::optional<QueryCompiler::FtsDriver> QueryCompiler::ftsDriver(const Query& q)
   const std::string table = "t" + std::to_string(f->column);
   const auto text = ftsText(q, tokens, q.kind == Query::Kind::matchPhrase, false, table);
   if (text.required != 0) return std::nullopt;  // counted per term: the general path
+  if (text.groupLength != 0) return std::nullopt;  // a sloppy phrase: checked row by row
   const auto& expression = text.expression;
   return FtsDriver{table, expression};
 }
@@ -512,6 +567,7 @@ SqlFragment QueryCompiler::score(const Query& q) {
                         q.boost);
     case Query::Kind::multiMatch: {
       const bool phrase = !q.values.empty() && q.values.front() == "phrase";
+      if (q.crossFields && !phrase) return crossFieldsScore(q);
       const auto fields = expandFields(q.fields, true);
       if (fields.empty()) return out.add("0");
       Query lenient = q;
@@ -520,19 +576,7 @@ SqlFragment QueryCompiler::score(const Query& q) {
       for (const auto& [field, weight] : fields) {
         scores.push_back(matchField(lenient, field, phrase, false, true, q.boost * weight));
       }
-      if (scores.size() == 1) return scores.front();
-      // most_fields: the sum; best_fields: the best, plus tie_breaker times the rest.
-      SqlFragment sum;
-      sum.add("(");
-      for (std::size_t i = 0; i < scores.size(); ++i) sum.add(i ? " + " : "").add(scores[i]);
-      sum.add(")");
-      if (q.mostFields) return sum;
-      SqlFragment best;
-      best.add("max(");
-      for (std::size_t i = 0; i < scores.size(); ++i) best.add(i ? ", " : "").add(scores[i]);
-      best.add(")");
-      if (q.tieBreaker == 0) return best;
-      return out.add("(").add(best).add(" + " + number(q.tieBreaker) + " * (").add(sum).add(" - ").add(best).add("))");
+      return blendScores(scores, q.mostFields, q.tieBreaker);
     }
     case Query::Kind::boolean: {
       bool any = false;

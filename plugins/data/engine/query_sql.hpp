@@ -62,8 +62,9 @@ class QueryCompiler {
   // no column for it), and whether documents may hold several values (see `mv`).
   const ShardField* column(const std::string& field) const { return shard_.field(field); }
   // A value converted for comparing with `field`; throws query_shard_exception unless lenient.
+  // Dates without an offset are read in `zone`.
   std::optional<SqlValue> convert(const std::string& field, FieldType type, const nlohmann::json& value, bool lenient,
-                                  bool roundUp = false) const;
+                                  bool roundUp = false, const TimeZone& zone = TimeZone()) const;
   std::int64_t now() const { return now_; }
 
  private:
@@ -72,17 +73,34 @@ class QueryCompiler {
   std::vector<std::pair<std::string, double>> expandFields(const std::vector<std::pair<std::string, double>>& fields,
                                                            bool textAndKeywordOnly) const;
   SqlFragment guarded(const Query& q);
+  // multi_match cross_fields (query_cross_fields.cpp).
+  SqlFragment crossFieldsWhere(const Query& q);
+  SqlFragment crossFieldsScore(const Query& q);
+  // Scores of one query over several fields: their sum (most_fields), or the best plus
+  // tie_breaker times the others.
+  static SqlFragment blendScores(const std::vector<SqlFragment>& scores, bool sum, double tieBreaker);
   // The FTS5 MATCH expression of a full-text query's terms on one table: a phrase (NEAR
   // with slop), or the terms joined by AND (all required) or OR, each term with its fuzzy
   // spellings; `perTerm` holds each term's own expression when `required` of them must
   // match (minimum_should_match between 2 and all but one).
+  // A sloppy phrase also names its terms (`sloppyTerms`, groups of `groupLength`) for
+  // the sloppy_phrase function, which checks NEAR's rows by Lucene's rule; `none`: a
+  // phrase prefix whose last term begins no term of the field.
   struct FtsText {
     std::string expression;
     std::vector<std::string> perTerm;
     int required = 0;
+    std::string sloppyTerms;
+    int groupLength = 0;
+    int slop = 0;
+    bool none = false;
   };
   FtsText ftsText(const Query& q, const std::vector<std::string>& tokens, bool phrase, bool prefixLast,
                   const std::string& table) const;
+  FtsText phraseText(const Query& q, const std::vector<std::string>& tokens, bool prefixLast,
+                     const std::string& table) const;
+  // `table MATCH ?` for `text`, with the sloppy phrase check when it has one.
+  static SqlFragment ftsMatch(const std::string& table, const std::string& expression, const FtsText& text);
 
   ShardReader& shard_;
   // Fuzzy spellings by table, term and options: the condition and the score of one query

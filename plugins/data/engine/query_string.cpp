@@ -1,4 +1,4 @@
-// The Lucene-like syntax of query_string, simple_query_string and `q=`, parsed into the
+// The Lucene-like syntax of query_string and `q=`, parsed into the
 // same Query tree as the JSON DSL. Precedence: NOT binds tighter than AND, AND tighter
 // than OR; clauses side by side are joined with the default operator.
 #include <cctype>
@@ -13,8 +13,8 @@ using Fields = std::vector<std::pair<std::string, double>>;
 
 class Parser {
  public:
-  Parser(const std::string& text, const Fields& defaults, bool defaultAnd, bool simple)
-      : text_(text), defaults_(defaults), defaultAnd_(defaultAnd), simple_(simple) {}
+  Parser(const std::string& text, const Fields& defaults, bool defaultAnd, const QueryStringOptions& options)
+      : text_(text), defaults_(defaults), defaultAnd_(defaultAnd), options_(options) {}
 
   Query parse() {
     skipSpace();
@@ -61,15 +61,8 @@ class Parser {
     return pos_ < text_.size() && text_[pos_] != ')';
   }
 
-  bool orOperator() { return simple_ ? symbol("|") : (keyword("OR") || symbol("||")); }
-  bool andOperator() {
-    if (simple_) {
-      skipSpace();
-      // `+` between clauses is AND; `+` before a clause is a prefix handled by parseUnary.
-      return false;
-    }
-    return keyword("AND") || symbol("&&");
-  }
+  bool orOperator() { return keyword("OR") || symbol("||"); }
+  bool andOperator() { return keyword("AND") || symbol("&&"); }
 
   Query combine(std::vector<Query> items, bool conjunction) {
     if (items.size() == 1) return std::move(items.front());
@@ -128,7 +121,7 @@ class Parser {
 
   Query parseUnary(const std::string& field) {
     skipSpace();
-    if ((!simple_ && keyword("NOT")) || symbol("-") || symbol("!")) {
+    if (keyword("NOT") || symbol("-") || symbol("!")) {
       Query inner = parseUnary(field);
       Query q;
       q.kind = Query::Kind::boolean;
@@ -151,7 +144,7 @@ class Parser {
     }
     if (text_[pos_] == '"') return phrase(field);
     // `field:` prefix?
-    if (!simple_ && field.empty()) {
+    if (field.empty()) {
       std::size_t end = pos_;
       while (end < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[end])) || text_[end] == '_' ||
                                     text_[end] == '.' || text_[end] == '-' || text_[end] == '*' || text_[end] == '@')) {
@@ -175,8 +168,7 @@ class Parser {
     while (pos_ < text_.size()) {
       const char c = text_[pos_];
       if (std::isspace(static_cast<unsigned char>(c)) || c == '(' || c == ')' || c == '"') break;
-      if (!simple_ && (c == ':' || c == '[' || c == ']' || c == '{' || c == '}')) break;
-      if (simple_ && c == '|') break;
+      if (c == ':' || c == '[' || c == ']' || c == '{' || c == '}') break;
       if (c == '\\' && pos_ + 1 < text_.size()) {
         out += text_[pos_ + 1];
         pos_ += 2;
@@ -202,6 +194,7 @@ class Parser {
   }
 
   Query term(const std::string& field) {
+    const std::size_t start = pos_;
     std::string value = readTerm();
     if (value.empty()) fail("expected a term");
     if (value == "*") {
@@ -212,6 +205,10 @@ class Parser {
       return q;
     }
     const auto wild = value.find_first_of("*?");
+    if (!options_.allowLeadingWildcard && (text_[start] == '*' || text_[start] == '?')) {
+      pos_ = start;
+      fail("'*' or '?' not allowed as first character in WildcardQuery [" + value + "]");
+    }
     if (wild != std::string::npos) {
       const bool prefixOnly = wild == value.size() - 1 && value.back() == '*';
       Query q = fieldQuery(prefixOnly ? Query::Kind::prefix : Query::Kind::wildcard, field,
@@ -264,6 +261,7 @@ class Parser {
     Query q;
     q.kind = Query::Kind::range;
     q.field = field;
+    q.timeZone = options_.timeZone;
     if (auto b = bound(low); !b.is_null()) (lowInclusive ? q.gte : q.gt) = b;
     if (auto b = bound(high); !b.is_null()) (highInclusive ? q.lte : q.lt) = b;
     return q;
@@ -278,6 +276,7 @@ class Parser {
     Query q;
     q.kind = Query::Kind::range;
     q.field = field;
+    q.timeZone = options_.timeZone;
     if (op == '>') (inclusive ? q.gte : q.gt) = bound(value);
     else (inclusive ? q.lte : q.lt) = bound(value);
     return q;
@@ -286,7 +285,7 @@ class Parser {
   const std::string& text_;
   const Fields& defaults_;
   bool defaultAnd_;
-  bool simple_;
+  const QueryStringOptions& options_;
   std::size_t pos_ = 0;
 };
 
@@ -300,24 +299,10 @@ void clearMarkers(Query& q) {
 
 }  // namespace
 
-Query parseQueryString(const std::string& text, const Fields& defaultFields, bool defaultAnd, bool simple) {
-  Parser parser(text, defaultFields, defaultAnd, simple);
-  Query q;
-  if (simple) {
-    // simple_query_string never fails: on a syntax error the text is searched as terms.
-    try {
-      q = parser.parse();
-    } catch (const EngineError&) {
-      q = Query{};
-      q.kind = Query::Kind::multiMatch;
-      q.text = text;
-      q.fields = defaultFields;
-      q.lenient = true;
-      q.operatorAnd = defaultAnd;
-    }
-  } else {
-    q = parser.parse();
-  }
+Query parseQueryString(const std::string& text, const Fields& defaultFields, bool defaultAnd,
+                       const QueryStringOptions& options) {
+  Parser parser(text, defaultFields, defaultAnd, options);
+  Query q = parser.parse();
   clearMarkers(q);
   return q;
 }

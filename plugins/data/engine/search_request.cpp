@@ -333,7 +333,7 @@ void applySearchParameters(SearchRequest& request, const std::vector<std::pair<s
   }
   if (!q.empty()) {
     const std::vector<std::pair<std::string, double>> fields = {{df.empty() ? "*" : df, 1.0}};
-    request.query = parseQueryString(q, fields, defaultAnd, false);
+    request.query = parseQueryString(q, fields, defaultAnd);
   }
   if (request.from + request.size > kMaxResultWindow) {
     throw illegalArgument("Result window is too large, from + size must be less than or equal to: [" +

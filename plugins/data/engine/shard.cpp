@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "errors.hpp"
+#include "sloppy_phrase.hpp"
 
 namespace orrery::data {
 namespace {
@@ -72,6 +73,7 @@ std::unique_ptr<Database> Shard::openReaderConnection() {
   auto db = std::make_unique<Database>(file_);
   // Reads go through mmap (see the writer's pragmas), so a smaller page cache will do.
   db->exec("PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384; PRAGMA mmap_size=1073741824;");
+  registerSloppyPhrase(*db);  // match_phrase slop as Lucene orders terms (sloppy_phrase.hpp)
   return db;
 }
 
