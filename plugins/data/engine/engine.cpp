@@ -137,8 +137,12 @@ void Engine::deleteIndex(const std::string& expression) {
     if (auto it = indices_.find(name); it != indices_.end()) {
       it->second->markDeleted();
       indices_.erase(it);
-    } else if (broken_.erase(name)) {
-      std::filesystem::remove_all(root_ / name);
+    } else if (auto bad = broken_.find(name); bad != broken_.end()) {
+      std::error_code error;
+      std::filesystem::remove_all(root_ / name, error);
+      // Kept as broken if its files could not all be removed: they would be found again.
+      if (error) throw EngineError(500, "exception", "[" + name + "] could not be deleted: " + error.message());
+      broken_.erase(bad);
       if (brokenListener_) brokenListener_(broken_);
     }
   }
