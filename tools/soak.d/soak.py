@@ -1,0 +1,278 @@
+"""Soak run (through tools/soak): one real `orrery` host under mixed load for a while.
+
+The host runs with security on (user `soak`, superuser), the embedded engine, the access
+log off. ORRERY_SOAK_CLIENTS threads each keep a connection and pick, in a fixed rotation,
+one of the request kinds below until ORRERY_SOAK_SECONDS pass. Every kind says which
+answers it expects: a request that should be served must answer 2xx (429 counts as
+rejected, not as an error: it is the host protecting itself); a request that should be
+refused must answer 4xx. Anything else — a 5xx, a dropped connection, a wrong 2xx — is an
+error and is printed. RSS is read from /proc/<pid>/status at start, at the end of the
+warm-up (ORRERY_SOAK_WARMUP) and at the end; it must not grow more than 10% past the
+warm-up figure.
+"""
+
+import base64
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+SECONDS = float(os.environ.get("ORRERY_SOAK_SECONDS", "600"))
+WARMUP = float(os.environ.get("ORRERY_SOAK_WARMUP", "60"))
+CLIENTS = int(os.environ.get("ORRERY_SOAK_CLIENTS", "4"))
+LISTEN_RE = re.compile(r"http server listening on http://127\.0\.0\.1:(\d+)")
+PASSWORD = "soak-password-1"
+GOOD = {"Authorization": "Basic " + base64.b64encode(("soak:" + PASSWORD).encode()).decode(),
+        "Content-Type": "application/json"}
+SERVICES = ["api", "web", "db", "auth", "queue"]
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class Host:
+    def __init__(self, build, folder):
+        users = folder / "data" / "security" / "users.yml"
+        subprocess.run([str(build / "orrery"), "users", "add", "soak", "--role", "superuser", "--file", str(users)],
+                       input=PASSWORD + "\n", text=True, check=True, stdout=subprocess.DEVNULL)
+        (folder / "orrery.yml").write_text(
+            "server:\n  port: 0\npath:\n  data: %s\nlogging:\n  level: warn\n  loggers:\n    host: info\n"
+            "    http: info\n    http.access: error\ninteractive_setup:\n  enabled: false\n"
+            "data:\n  local:\n    path: %s\n" % (json.dumps(str(folder / "data")), json.dumps(str(folder / "indices"))))
+        self.proc = subprocess.Popen([str(build / "orrery"), "--config", str(folder / "orrery.yml")], cwd=folder,
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True)
+        self.lines = []
+        self.port = None
+        ready = threading.Event()
+
+        def read():
+            for line in self.proc.stdout:
+                self.lines.append(line.rstrip())
+                del self.lines[:-200]
+                match = LISTEN_RE.search(line)
+                if match:
+                    self.port = int(match.group(1))
+                if "orrery ready in" in line:
+                    ready.set()
+            ready.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        if not ready.wait(60) or self.proc.poll() is not None or self.port is None:
+            raise SystemExit("orrery did not get ready:\n  " + "\n  ".join(self.lines[-15:]))
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        if self.alive():
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                return self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                return "did not stop within 60 s of SIGTERM"
+        return self.proc.returncode
+
+
+def bulk_body(seed, count=200):
+    lines = []
+    for i in range(count):
+        n = seed * count + i
+        lines.append('{"index":{}}')
+        lines.append(json.dumps({"timestamp": 1700000000000 + n * 1000, "service": SERVICES[n % 5],
+                                 "latency_ms": (n * 37) % 2000, "message": "request %d done in zone %d" % (n, n % 7)}))
+    return "\n".join(lines) + "\n"
+
+
+def deep_bool(depth):
+    query = {"match_all": {}}
+    for _ in range(depth):
+        query = {"bool": {"must": [query]}}
+    return json.dumps({"query": query})
+
+
+# (name, method, path, body, headers, expect) — expect "ok" (2xx) or "refused" (4xx).
+def kinds():
+    bad_auth = dict(GOOD, Authorization="Basic " + base64.b64encode(b"soak:wrong").decode())
+    no_auth = {"Content-Type": "application/json"}
+    bogus_key = dict(GOOD, Authorization="ApiKey " + base64.b64encode(b"nope:nope").decode())
+    ndjson = dict(GOOD, **{"Content-Type": "application/x-ndjson"})
+    counter = iter(range(1 << 62))
+    return [
+        ("bulk", lambda: ("POST", "/es/logs-%d/_bulk" % (next(counter) % 3), bulk_body(next(counter)), ndjson), "ok"),
+        ("search match+terms", lambda: ("POST", "/es/logs-*/_search", json.dumps(
+            {"query": {"match": {"message": "done zone"}}, "size": 10,
+             "aggs": {"s": {"terms": {"field": "service.keyword"}}}}), GOOD), "ok"),
+        ("search range+histogram", lambda: ("POST", "/es/logs-*/_search", json.dumps(
+            {"size": 0, "query": {"range": {"latency_ms": {"gte": 500}}},
+             "aggs": {"h": {"date_histogram": {"field": "timestamp", "fixed_interval": "1h"},
+                            "aggs": {"p": {"percentiles": {"field": "latency_ms"}}}}}}), GOOD), "ok"),
+        ("search q=", lambda: ("GET", "/es/logs-*/_search?q=message:done%20AND%20service:api&size=5", None, GOOD), "ok"),
+        ("status", lambda: ("GET", "/api/status", None, GOOD), "ok"),
+        ("count", lambda: ("GET", "/es/logs-*/_count", None, GOOD), "ok"),
+        ("bad: malformed json", lambda: ("POST", "/es/logs-0/_search", '{"query":{"match":', GOOD), "refused"),
+        ("bad: deep query", lambda: ("POST", "/es/logs-0/_search", deep_bool(5000), GOOD), "refused"),
+        ("bad: deep q=", lambda: ("GET", "/es/logs-0/_search?q=" + "(" * 3000 + "a" + ")" * 3000, None, GOOD), "refused"),
+        ("bad: index name with NUL", lambda: ("POST", "/es/_bulk", '{"index":{"_index":"logs-0\\u0000"}}\n{"a":1}\n',
+                                              ndjson), "refused-or-item-error"),
+        ("bad: wrong type", lambda: ("POST", "/es/logs-0/_search", '{"size":"x"}', GOOD), "refused"),
+        ("bad: unknown query", lambda: ("POST", "/es/logs-0/_search", '{"query":{"nope":{}}}', GOOD), "refused"),
+        ("auth: wrong password", lambda: ("GET", "/es/logs-0/_search", None, bad_auth), "refused"),
+        ("auth: none", lambda: ("POST", "/es/logs-0/_search", "{}", no_auth), "refused"),
+        ("auth: bogus api key", lambda: ("GET", "/api/status", None, bogus_key), "any-but-5xx"),
+        ("scratch index churn", lambda: ("DELETE", "/es/scratch", None, GOOD), "ok-or-404"),
+        ("scratch index write", lambda: ("PUT", "/es/scratch/_doc/1", '{"v":1}', GOOD), "ok"),
+    ]
+
+
+class Stats:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latencies = {}
+        self.errors = {}
+        self.rejected = {}
+        self.samples = []
+
+    def add(self, name, ms, error=None, rejected=False):
+        with self.lock:
+            self.latencies.setdefault(name, []).append(ms)
+            if error:
+                self.errors.setdefault(name, []).append(error)
+            if rejected:
+                self.rejected[name] = self.rejected.get(name, 0) + 1
+
+
+def judge(expect, status, body):
+    if status == 429:
+        return None, True
+    if status >= 500:
+        return "answered %d: %s" % (status, body[:200]), False
+    if expect == "ok" and not 200 <= status < 300:
+        return "answered %d: %s" % (status, body[:200]), False
+    if expect == "ok-or-404" and status not in (200, 404):
+        return "answered %d: %s" % (status, body[:200]), False
+    if expect == "refused" and not 400 <= status < 500:
+        return "answered %d where a refusal was due" % status, False
+    if expect == "refused-or-item-error":
+        if 400 <= status < 500:
+            return None, False
+        if status == 200 and b'"errors":true' in body:
+            return None, False
+        return "answered %d without refusing the name: %s" % (status, body[:200]), False
+    if expect == "ok" and b'"errors":true' in body:
+        return "bulk reported item errors: %s" % body[:200], False
+    return None, False
+
+
+def client(port, deadline, offset, stats):
+    table = kinds()
+    connection = None
+    i = offset
+    while time.monotonic() < deadline:
+        name, make, expect = table[i % len(table)]
+        i += 1
+        method, path, body, headers = make()
+        if connection is None:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        started = time.perf_counter()
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+            ms = (time.perf_counter() - started) * 1000
+            error, rejected = judge(expect, response.status, data)
+            stats.add(name, ms, error, rejected)
+            if response.getheader("Connection", "").lower() == "close":
+                connection.close()
+                connection = None
+        except (OSError, http.client.HTTPException) as failure:
+            ms = (time.perf_counter() - started) * 1000
+            # A refused request may be answered before its body was read, then the
+            # connection closes: a reset while sending is what that looks like.
+            refused_early = expect in ("refused", "any-but-5xx") and isinstance(
+                failure, (BrokenPipeError, ConnectionResetError))
+            stats.add(name, ms, None if refused_early else "%s: %s" % (type(failure).__name__, failure))
+            connection.close()
+            connection = None
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
+
+
+def main():
+    build = Path(sys.argv[1])
+    with tempfile.TemporaryDirectory(prefix="orrery-soak-") as tmp:
+        host = Host(build, Path(tmp))
+        stats = Stats()
+        pid = host.proc.pid
+        rss_start = rss_kib(pid)
+        started = time.monotonic()
+        deadline = started + SECONDS
+        threads = [threading.Thread(target=client, args=(host.port, deadline, n * 5, stats), daemon=True)
+                   for n in range(CLIENTS)]
+        for thread in threads:
+            thread.start()
+        rss_warm = None
+        next_sample = started
+        while any(thread.is_alive() for thread in threads) and host.alive():
+            now = time.monotonic()
+            if rss_warm is None and now - started >= WARMUP:
+                rss_warm = rss_kib(pid)
+            if now >= next_sample:
+                stats.samples.append((now - started, rss_kib(pid)))
+                next_sample += 30
+            for thread in threads:
+                thread.join(timeout=1)
+        died = not host.alive()
+        rss_end = 0 if died else rss_kib(pid)
+        stop = host.stop()
+
+    total = sum(len(v) for v in stats.latencies.values())
+    print("soak: %d s, %d clients, %d requests (%.0f/s)" % (SECONDS, CLIENTS, total, total / SECONDS))
+    print("%-26s %8s %7s %8s %9s %9s" % ("kind", "count", "errors", "rejected", "p50 ms", "p99 ms"))
+    for name, values in stats.latencies.items():
+        print("%-26s %8d %7d %8d %9.1f %9.1f" % (name, len(values), len(stats.errors.get(name, [])),
+                                                 stats.rejected.get(name, 0), percentile(values, 0.5),
+                                                 percentile(values, 0.99)))
+    errors = [(name, e) for name, list_ in stats.errors.items() for e in list_]
+    for name, error in errors[:20]:
+        print("error: %s: %s" % (name, error))
+    print("rss KiB: start %d, after warm-up (%d s) %s, end %s" % (
+        rss_start, WARMUP, rss_warm if rss_warm is not None else "n/a", rss_end if not died else "n/a (host died)"))
+    print("rss samples (s: KiB): " + ", ".join("%d: %d" % (int(t), k) for t, k in stats.samples))
+    failed = False
+    if died:
+        print("FAIL: the host died during the soak (exit %s); last log lines:" % host.proc.returncode)
+        print("  " + "\n  ".join(host.lines[-20:]))
+        failed = True
+    if stop not in (0, None) and not died:
+        print("FAIL: stopping the host: %s" % stop)
+        failed = True
+    if errors:
+        print("FAIL: %d unexpected answers" % len(errors))
+        failed = True
+    if rss_warm and rss_end > rss_warm * 1.10:
+        print("FAIL: RSS grew %.1f%% past the warm-up (limit 10%%)" % ((rss_end / rss_warm - 1) * 100))
+        failed = True
+    elif rss_warm:
+        print("rss growth past warm-up: %+.1f%% (limit +10%%)" % ((rss_end / rss_warm - 1) * 100))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
