@@ -61,7 +61,7 @@ TEST_CASE("a plugin that fails in setup after registering has its route, task ty
   // it can only do once the first one's are gone — and then they are its own.
   RunningHost host;
   host.setup.addFixture("registrations", {{"id", "first"}});
-  host.setup.addFixture("registrations", {{"id", "second"}, {"optionalPlugins", {"first"}}});
+  host.setup.addFixture("registrations", {{"id", "second"}, {"optionalPlugins", nlohmann::json::array({"first"})}});
   host.setup.writeConfig(std::string(kQuiet) + "first:\n  failIn: setup\nsecond:\n  scheduleTask: once\n" +
                          "task_manager:\n  pollInterval: 50ms\n");
   host.start();

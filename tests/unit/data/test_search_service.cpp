@@ -171,3 +171,41 @@ TEST_CASE("strategies are registered by name; the default comes from config; dup
   CHECK(error.status == 400);
   CHECK(json::parse(error.body)["error"]["reason"] == "unknown search strategy [nope]");
 }
+
+namespace {
+
+// The host's side of trackRegistration: keeps the withdraw functions for the test to run.
+class RecordingLifecycle final : public orrery::LifecycleContext {
+ public:
+  void withContext(std::vector<std::string>, std::function<void(const orrery::ProvidedApis&)>) override {}
+  bool isProvided(std::string_view) const override { return false; }
+  std::string trackRegistration(std::function<void()> withdraw) override {
+    withdrawals.push_back(std::move(withdraw));
+    return "registrant";
+  }
+  std::vector<std::function<void()>> withdrawals;
+
+ protected:
+  void provideAny(std::string, orrery::AnyContract) override {}
+};
+
+}  // namespace
+
+TEST_CASE("a strategy is withdrawn when the host says its registrant failed; a later one of the same name stays") {
+  Pools pools;
+  RecordingLifecycle lifecycle;
+  auto service = std::make_shared<SearchService>(pools.executors, "local", &lifecycle);
+  service->registerStrategy("echo", std::make_shared<EchoStrategy>());
+  REQUIRE(lifecycle.withdrawals.size() == 1);
+  auto held = service->strategy("echo");  // a search running on it keeps it
+  lifecycle.withdrawals[0]();
+  CHECK(service->strategies().empty());
+  CHECK(service->strategy("echo") == nullptr);
+  CHECK(held.use_count() == 1);
+
+  service->registerStrategy("echo", std::make_shared<EchoStrategy>());  // the name is free again
+  lifecycle.withdrawals[0]();  // the old registration's withdrawal leaves the new one alone
+  CHECK(service->strategies() == std::vector<std::string>{"echo"});
+  lifecycle.withdrawals[1]();
+  CHECK(service->strategies().empty());
+}
