@@ -12,6 +12,7 @@
 #include "engine_fixture.hpp"
 #include "local_strategy.hpp"
 #include "search_service.hpp"
+#include "tests/support/recording_lifecycle.hpp"
 
 using namespace orrery::data;
 using orrery::data::test::EngineFixture;
@@ -172,28 +173,9 @@ TEST_CASE("strategies are registered by name; the default comes from config; dup
   CHECK(json::parse(error.body)["error"]["reason"] == "unknown search strategy [nope]");
 }
 
-namespace {
-
-// The host's side of trackRegistration: keeps the withdraw functions for the test to run.
-class RecordingLifecycle final : public orrery::LifecycleContext {
- public:
-  void withContext(std::vector<std::string>, std::function<void(const orrery::ProvidedApis&)>) override {}
-  bool isProvided(std::string_view) const override { return false; }
-  std::string trackRegistration(std::function<void()> withdraw) override {
-    withdrawals.push_back(std::move(withdraw));
-    return "registrant";
-  }
-  std::vector<std::function<void()>> withdrawals;
-
- protected:
-  void provideAny(std::string, orrery::AnyContract) override {}
-};
-
-}  // namespace
-
 TEST_CASE("a strategy is withdrawn when the host says its registrant failed; a later one of the same name stays") {
   Pools pools;
-  RecordingLifecycle lifecycle;
+  orrery::test::RecordingLifecycle lifecycle;
   auto service = std::make_shared<SearchService>(pools.executors, "local", &lifecycle);
   service->registerStrategy("echo", std::make_shared<EchoStrategy>());
   REQUIRE(lifecycle.withdrawals.size() == 1);

@@ -17,6 +17,7 @@
 #include "health.hpp"
 #include "task_document.hpp"
 #include "task_engine.hpp"
+#include "tests/support/recording_lifecycle.hpp"
 #include "tests/support/run_on_pool.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -630,28 +631,9 @@ TEST_CASE("scheduling a task due now and runSoon wake the poller at once") {
   CHECK(journal.count("later") == 1);
 }
 
-namespace {
-
-// The host's side of trackRegistration: keeps the withdraw functions for the test to run.
-class RecordingLifecycle final : public orrery::LifecycleContext {
- public:
-  void withContext(std::vector<std::string>, std::function<void(const orrery::ProvidedApis&)>) override {}
-  bool isProvided(std::string_view) const override { return false; }
-  std::string trackRegistration(std::function<void()> withdraw) override {
-    withdrawals.push_back(std::move(withdraw));
-    return "registrant";
-  }
-  std::vector<std::function<void()>> withdrawals;
-
- protected:
-  void provideAny(std::string, orrery::AnyContract) override {}
-};
-
-}  // namespace
-
 TEST_CASE("task types are withdrawn when the host says the plugin that registered them failed") {
   auto definitions = std::make_shared<Definitions>();
-  RecordingLifecycle lifecycle;
+  orrery::test::RecordingLifecycle lifecycle;
   definitions->trackWith(&lifecycle);
   auto factory = [](const TaskInstance&) -> std::unique_ptr<TaskRunner> { return nullptr; };
   definitions->registerTaskDefinitions({{.type = "a", .createRunner = factory}, {.type = "b", .createRunner = factory}});
