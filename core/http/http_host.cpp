@@ -90,6 +90,14 @@ std::unique_ptr<orrery::http::HttpService> HttpHost::serviceFor(const std::strin
 
 orrery::http::Router& HttpHost::coreRouter() { return *coreRouter_; }
 
+std::size_t HttpHost::withdrawRoutes(const std::string& pluginId) {
+  std::size_t removed = 0;
+  for (auto* space : {prebootRoutes_.get(), mainRoutes_.get()}) {
+    removed += space->kibana.withdraw(pluginId) + space->elasticsearch.withdraw(pluginId);
+  }
+  return removed;
+}
+
 void HttpHost::listen() {
   server_->listen();
   log_.info("http server listening on " + server_->url(), {{"url", server_->url()}});

@@ -32,6 +32,8 @@ class HttpHost {
                                                         bool preboot);
   // The core's own routes on the main surface (owner "core").
   orrery::http::Router& coreRouter();
+  // A plugin failed: its routes go, before the tables are sealed (RouteTable::withdraw).
+  std::size_t withdrawRoutes(const std::string& pluginId);
 
   const ServerOptions& options() const { return options_; }
   const AuthGate& gate() const { return *gate_; }

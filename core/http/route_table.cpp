@@ -158,6 +158,12 @@ std::vector<std::string> RouteTable::seal(const std::function<bool(const std::st
   return dropped;
 }
 
+std::size_t RouteTable::withdraw(const std::string& owner) {
+  std::lock_guard lock(mutex_);
+  if (sealed_.load()) return 0;
+  return std::erase_if(routes_, [&](const std::shared_ptr<const Route>& route) { return route->owner == owner; });
+}
+
 std::size_t RouteTable::size() const {
   std::lock_guard lock(mutex_);
   return routes_.size();

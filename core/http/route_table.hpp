@@ -61,6 +61,12 @@ class RouteTable {
   // Returns the routes dropped.
   std::vector<std::string> seal(const std::function<bool(const std::string& owner)>& keep);
 
+  // Removes `owner`'s routes (a plugin that failed), freeing their paths; returns how
+  // many. A sealed table is read without a lock and keeps them: its owners can fail only
+  // in stop, once it is no longer served, and seal() already dropped those that had not
+  // started.
+  std::size_t withdraw(const std::string& owner);
+
   // `rawPath` is percent-encoded, without the query. HEAD falls back to GET routes.
   RouteLookup find(http::Method method, std::string_view rawPath) const;
 

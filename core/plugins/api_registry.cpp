@@ -102,13 +102,54 @@ std::vector<std::string> ApiRegistry::describePending() const {
   return lines;
 }
 
+void ApiRegistry::trackRegistration(const std::string& registrant, const std::string& provider,
+                                    std::function<void()> withdraw) {
+  if (!withdraw) throw orrery::ContractError("trackRegistration: the withdraw function is empty");
+  {
+    std::lock_guard lock(mutex_);
+    if (withdrawnRegistrants_.count(registrant) == 0) {
+      registrations_.push_back({registrant, provider, std::move(withdraw)});
+      return;
+    }
+  }
+  withdraw();  // the registrant failed while its call still ran
+}
+
+std::vector<std::string> ApiRegistry::withdrawRegistrations(const std::string& plugin) {
+  std::vector<Registration> due;
+  std::vector<Registration> dropped;  // destroyed outside the lock
+  {
+    std::lock_guard lock(mutex_);
+    withdrawnRegistrants_.insert(plugin);
+    std::vector<Registration> kept;
+    for (auto& registration : registrations_) {
+      auto& into = registration.registrant == plugin ? due : registration.provider == plugin ? dropped : kept;
+      into.push_back(std::move(registration));
+    }
+    registrations_.swap(kept);
+  }
+  std::vector<std::string> errors;
+  for (auto& registration : due) {
+    try {
+      registration.withdraw();
+    } catch (const std::exception& e) {
+      errors.push_back(registration.provider + ": " + e.what());
+    } catch (...) {
+      errors.push_back(registration.provider + ": a non-standard exception");
+    }
+  }
+  return errors;
+}
+
 void ApiRegistry::clear() {
   std::map<std::string, Provided, std::less<>> provided;
   std::vector<Waiting> waiting;
+  std::vector<Registration> registrations;
   {
     std::lock_guard lock(mutex_);
     provided.swap(provided_);
     waiting.swap(waiting_);
+    registrations.swap(registrations_);
   }
 }
 

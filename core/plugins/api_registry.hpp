@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,16 @@ class ApiRegistry {
   // One line per waiting handler: "<plugin> waits for <missing names>".
   std::vector<std::string> describePending() const;
 
+  // A registration `registrant` made in `provider`'s contract (LifecycleContext::
+  // trackRegistration): `withdraw` runs when withdrawRegistrations(registrant) does — at
+  // once, outside the lock, if that has happened already.
+  void trackRegistration(const std::string& registrant, const std::string& provider, std::function<void()> withdraw);
+
+  // For a plugin that failed: runs the withdrawals of what it registered in other
+  // plugins' contracts, and drops (without running) those of registrations made in its
+  // own, which failed with it. Returns "<provider>: <error>" for each withdrawal that threw.
+  std::vector<std::string> withdrawRegistrations(const std::string& plugin);
+
   // Drops everything (at shutdown, before plugin libraries are released).
   void clear();
 
@@ -55,12 +66,20 @@ class ApiRegistry {
     Post post;
   };
 
+  struct Registration {
+    std::string registrant;
+    std::string provider;
+    std::function<void()> withdraw;
+  };
+
   bool ready(const Waiting& waiting) const;
   void dispatch(Waiting waiting);  // called without the lock
 
   mutable std::mutex mutex_;
   std::map<std::string, Provided, std::less<>> provided_;
   std::vector<Waiting> waiting_;
+  std::vector<Registration> registrations_;
+  std::set<std::string, std::less<>> withdrawnRegistrants_;
 };
 
 }  // namespace orrery::plugins

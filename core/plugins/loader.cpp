@@ -2,6 +2,7 @@
 
 #include <boost/dll/shared_library.hpp>
 #include <cstring>
+#include <dlfcn.h>
 #include <filesystem>
 #include <optional>
 #include <system_error>
@@ -68,8 +69,22 @@ std::variant<LoadedLibrary, LoadError> loadLibrary(const Manifest& manifest, con
   boost::dll::fs::error_code loadError;
   // Local scope keeps plugins' symbols apart; "now" surfaces unresolved symbols here,
   // not at the first call into the plugin.
+  //
+  // RTLD_NODELETE: the library's code stays mapped for the life of the process, whatever
+  // references the host still counts. Plugins hand code into other plugins' contracts —
+  // a task runner factory kept by task_manager, a search strategy kept by data, a
+  // callback, a std::function, a vtable, a type_info, a string literal behind a
+  // string_view — and the host cannot see those objects to count them; the library that
+  // made them is released first (dependents stop and are released before what they
+  // depend on), so unloading it then leaves the other plugin holding pointers into
+  // unmapped code, which crashes at its next call or destructor. A library reference
+  // captured with each such object would need every contract to carry one; NODELETE
+  // covers them all, including contracts written later, for the cost of a few mapped
+  // pages the host would keep anyway (it loads each library once). Boost.DLL passes
+  // native dlopen flags through.
+  constexpr auto noDelete = static_cast<boost::dll::load_mode::type>(RTLD_NODELETE);
   library->load(manifest.libraryPath,
-                boost::dll::load_mode::rtld_local | boost::dll::load_mode::rtld_now, loadError);
+                boost::dll::load_mode::rtld_local | boost::dll::load_mode::rtld_now | noDelete, loadError);
   if (loadError) {
     return LoadError{"cannot load " + where + ": " + loadError.message()};
   }

@@ -2,10 +2,13 @@
 // factories: the export table must exist, the ABI tag must equal the host's, and the SDK
 // it was built against must be one this host provides.
 //
-// Everything made by plugin code — the plugin object, its contracts, its tasks and
-// handlers — holds a reference to the library (see keepLibrary), so the library stays
-// mapped while any of it is alive; unloading code that is still referenced is the
-// classic Boost.DLL crash (deleters, vtables, exceptions, type_info).
+// A library is opened with RTLD_NODELETE, so its code stays mapped for the life of the
+// process: code a plugin hands into another plugin's contract (task runner factories,
+// search strategies, callbacks) is out of the host's sight, and unloading code that is
+// still referenced is the classic Boost.DLL crash (deleters, vtables, exceptions,
+// type_info). What the host does see — the plugin object, its contracts, its tasks and
+// handlers — still holds a reference to the library (see keepLibrary), which orders
+// their destruction before the library's handle is closed.
 #pragma once
 
 #include <memory>

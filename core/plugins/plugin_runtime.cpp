@@ -8,6 +8,7 @@
 #include "core/http/http_host.hpp"
 #include "core/logging/logging_service.hpp"
 #include "core/plugins/loader.hpp"
+#include "core/plugins/registrant_scope.hpp"
 #include "core/preboot/preboot_holds.hpp"
 #include "core/status/status_service.hpp"
 #include "core/storage/storage_service.hpp"
@@ -53,12 +54,27 @@ class PluginLifecycleContext final : public orrery::LifecycleContext {
 
   void withContext(std::vector<std::string> names, std::function<void(const orrery::ProvidedApis&)> handler) override {
     auto& executors = runtime_.executors();
+    // What the handler registers in other plugins' contracts is tied to this plugin.
+    auto scoped = [handler = std::move(handler), id = runtime_.manifest().id](const orrery::ProvidedApis& apis) {
+      RegistrantScope scope(id);
+      handler(apis);
+    };
     registry_.withContext(
-        runtime_.manifest().id, std::move(names), std::move(handler),
+        runtime_.manifest().id, std::move(names), std::move(scoped),
         [&executors](std::function<void()> task) { executors.post(std::move(task)); }, library_);
   }
 
   bool isProvided(std::string_view name) const override { return registry_.isProvided(name); }
+
+  std::string trackRegistration(std::function<void()> withdraw) override {
+    const std::string* registrant = RegistrantScope::current();
+    if (registrant == nullptr) return {};
+    const std::string& provider = runtime_.manifest().id;
+    // A plugin's registrations in its own contract go down with that contract.
+    if (*registrant == provider) return provider;
+    registry_.trackRegistration(*registrant, provider, std::move(withdraw));
+    return *registrant;
+  }
 
  protected:
   void provideAny(std::string name, orrery::AnyContract api) override {

@@ -5,7 +5,9 @@
 #include "core/config/plugin_config.hpp"
 #include "core/config/schema_check.hpp"
 #include "core/config/schema_validator.hpp"
+#include "core/http/http_host.hpp"
 #include "core/plugins/quarantine.hpp"
+#include "core/plugins/registrant_scope.hpp"
 #include "core/status/status_service.hpp"
 
 namespace orrery::plugins {
@@ -145,6 +147,15 @@ bool PluginSet::runCall(PluginInstance& instance, Call call) {
       break;
   }
 
+  if (call == Call::setup || call == Call::start) {
+    // What the call registers in other plugins' contracts is tied to this plugin, to be
+    // withdrawn if it fails (LifecycleContext::trackRegistration).
+    body = [inner = std::move(body), id] {
+      RegistrantScope scope(id);
+      inner();
+    };
+  }
+
   const auto outcome = runner_.run(std::move(body), settings_.timeout, settings_.warnAfter, [&] {
     log_.warn(fmt::format("plugin {}: {} is still running after {}ms (deadline {}ms)", id, name,
                           settings_.warnAfter.count(), settings_.timeout.count()),
@@ -172,6 +183,7 @@ void PluginSet::fail(PluginInstance& instance, const std::string& reason, bool a
   log_.error(fmt::format("plugin {} failed: {}", id, reason), {{"plugin", id}, {"reason", reason}});
   services_.status.setState(id, status::PluginState::failed, reason);
   services_.apis.withdraw(id);
+  withdrawRegistrations(id);
   if (abandoned) {
     // Its thread is still inside plugin code: never stop, destroy or unload it.
     instance.needsStop = false;
@@ -185,7 +197,20 @@ void PluginSet::fail(PluginInstance& instance, const std::string& reason, bool a
       // A dependent already set up keeps its stop() guarantee.
       if (other->state != PluginInstance::State::failed) other->state = PluginInstance::State::disabled;
       services_.apis.withdraw(dependent);
+      withdrawRegistrations(dependent);
     }
+  }
+}
+
+// Routes it added, and what it registered in other plugins' contracts (task types,
+// search strategies, callbacks): nothing of a failed plugin stays in use.
+void PluginSet::withdrawRegistrations(const std::string& id) {
+  if (services_.http != nullptr) {
+    const auto routes = services_.http->withdrawRoutes(id);
+    if (routes > 0) log_.info(fmt::format("plugin {}: withdrew its {} route(s)", id, routes), {{"plugin", id}});
+  }
+  for (const auto& error : services_.apis.withdrawRegistrations(id)) {
+    log_.error(fmt::format("plugin {}: withdrawing what it registered in {}", id, error), {{"plugin", id}});
   }
 }
 

@@ -77,6 +77,7 @@ class PluginSet {
   enum class Call { describeConfig, create, setup, start, stop };
   bool runCall(PluginInstance& instance, Call call);
   void fail(PluginInstance& instance, const std::string& reason, bool abandoned);
+  void withdrawRegistrations(const std::string& id);
   PluginInstance* find(const std::string& id);
 
   HostServices& services_;

@@ -67,7 +67,7 @@ class DataPlugin final : public Plugin {
     std::filesystem::path path = configured.empty() ? ctx.dataPath() / "indices" : std::filesystem::path(configured);
     if (path.is_relative()) path = ctx.dataPath() / path;
     auto engine = std::make_shared<Engine>(path);
-    service_ = std::make_shared<SearchService>(ctx.executors(), defaultStrategy);
+    service_ = std::make_shared<SearchService>(ctx.executors(), defaultStrategy, &ctx.lifecycle());
     service_->registerStrategy("local", std::make_shared<LocalStrategy>(engine, ctx.executors()));
     if (!cluster.hosts.empty()) {
       std::string nodes;

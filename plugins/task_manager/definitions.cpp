@@ -5,7 +5,7 @@
 namespace orrery::task_manager {
 
 void Definitions::registerTaskDefinitions(std::vector<TaskDefinition> definitions) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   for (auto& definition : definitions) {
     const std::string what = "task definition '" + definition.type + "'";
     if (definition.type.empty()) throw std::invalid_argument("a task definition needs a type");
@@ -17,16 +17,32 @@ void Definitions::registerTaskDefinitions(std::vector<TaskDefinition> definition
     }
     if (!definition.createRunner) throw std::invalid_argument(what + ": createRunner is missing");
   }
+  std::vector<std::string> types;
   for (auto& definition : definitions) {
-    const std::string type = definition.type;
-    byType_.emplace(type, std::move(definition));
+    types.push_back(definition.type);
+    byType_.emplace(types.back(), std::make_shared<const TaskDefinition>(std::move(definition)));
+  }
+  lock.unlock();
+  // Tied to the plugin registering them: if it fails, the host withdraws them, as their
+  // runner factories belong to a plugin that is gone.
+  if (lifecycle_ != nullptr) {
+    lifecycle_->trackRegistration([weak = weak_from_this(), types] {
+      if (auto self = weak.lock()) self->withdraw(types);
+    });
   }
 }
 
-const TaskDefinition* Definitions::find(const std::string& type) const {
+std::size_t Definitions::withdraw(const std::vector<std::string>& types) {
+  std::lock_guard lock(mutex_);
+  std::size_t removed = 0;
+  for (const auto& type : types) removed += byType_.erase(type);
+  return removed;
+}
+
+DefinitionRef Definitions::find(const std::string& type) const {
   std::lock_guard lock(mutex_);
   const auto found = byType_.find(type);
-  return found == byType_.end() ? nullptr : &found->second;
+  return found == byType_.end() ? nullptr : found->second;
 }
 
 std::vector<std::string> Definitions::types() const {

@@ -39,6 +39,7 @@ class TaskManagerPlugin final : public Plugin {
   void setup(SetupContext& ctx) override {
     settings_ = readSettings(ctx.config());
     registerTaskStorage(ctx.storage());
+    definitions_->trackWith(&ctx.lifecycle());
     ctx.expose<TaskManagerSetup>(definitions_);
     auto slot = slot_;
     ctx.http().router().get("/api/task_manager/_health", [slot](http::Request&) { return health(slot); });

@@ -212,7 +212,7 @@ Task<std::size_t> TaskEngine::pollOnce() {
   for (const auto& document : due.documents) candidates.push_back(&document);
   for (const auto& document : expired.documents) candidates.push_back(&document);
   std::size_t nextCandidate = 0;
-  std::vector<std::pair<TaskInstance, const TaskDefinition*>> starting;  // claims won
+  std::vector<std::pair<TaskInstance, DefinitionRef>> starting;  // claims won
   // A claim that is not ours (lost to another host, removed, or the store failed) frees
   // its capacity again.
   auto release = [this](const TaskInstance& task) {
@@ -225,7 +225,7 @@ Task<std::size_t> TaskEngine::pollOnce() {
   // the work rather than one of them waiting out the other's lock.
   for (int round = 0; round < 3 && starting.size() < available && nextCandidate < candidates.size(); ++round) {
     std::vector<BulkOperation> ops;
-    std::vector<std::optional<std::pair<TaskInstance, const TaskDefinition*>>> claims;  // per op
+    std::vector<std::optional<std::pair<TaskInstance, DefinitionRef>>> claims;  // per op
     std::size_t claimed = starting.size();
     auto consider = [&](const storage::Document& document) {
       TaskInstance task;
@@ -235,7 +235,7 @@ Task<std::size_t> TaskEngine::pollOnce() {
         logger_.warn(std::string("skipping a task document that cannot be read: ") + e.what());
         return;
       }
-      const auto* definition = definitions_.find(task.taskType);
+      auto definition = definitions_.find(task.taskType);
       if (!definition) {
         // Never dropped: kept, visible in health and fetch, run again once the type exists.
         logger_.warn("task '" + task.id + "' has the unknown type '" + task.taskType + "': marked unrecognized");
@@ -352,7 +352,7 @@ Task<std::size_t> TaskEngine::pollOnce() {
   co_return started;
 }
 
-Task<void> TaskEngine::runClaimed(TaskInstance task, const TaskDefinition* definition) {
+Task<void> TaskEngine::runClaimed(TaskInstance task, DefinitionRef definition) {
   auto self = shared_from_this();
   Finished finished{task, definition, false, {}, {}, 0, 0};
   finished.driftMs = millisBetween(task.runAt.value_or(*task.startedAt), *task.startedAt);

@@ -67,7 +67,7 @@ class TaskEngine final : public TaskManagerStart, public std::enable_shared_from
   // A run that ended, waiting for its outcome to be written.
   struct Finished {
     TaskInstance task;  // as claimed (its version is the claim's)
-    const TaskDefinition* definition = nullptr;
+    DefinitionRef definition;
     bool ok = false;
     RunResult result;
     std::string error;
@@ -86,7 +86,7 @@ class TaskEngine final : public TaskManagerStart, public std::enable_shared_from
   TaskInstance prepareNew(TaskInstance task) const;
   TimePoint leaseEnd(TimePoint from, const TaskDefinition& definition) const;
   Task<void> pollLoop(CancellationToken stop);
-  Task<void> runClaimed(TaskInstance task, const TaskDefinition* definition);
+  Task<void> runClaimed(TaskInstance task, DefinitionRef definition);
   void finish(Finished finished);
   Task<void> flushFinished();
   storage::BulkOperation outcomeOf(const Finished& finished) const;

@@ -1,5 +1,6 @@
 // The operator's command line: --help, --version, --list-plugins, bad options.
 #include <doctest/doctest.h>
+#include <orrery/version.hpp>
 
 #include "host_setup.hpp"
 
@@ -22,7 +23,7 @@ TEST_CASE("--version prints the host, SDK and ABI versions") {
   ChildProcess host(harness::orreryBinary(), {"--version"});
   CHECK(host.waitExit().value_or(-1) == 0);
   CHECK(has(host.output(), "orrery 0.1.0"));
-  CHECK(has(host.output(), "plugin SDK 1.3.0"));
+  CHECK(has(host.output(), "plugin SDK " ORRERY_SDK_VERSION_STRING));
   CHECK(has(host.output(), "orrery-abi-1"));
 }
 

@@ -2,6 +2,7 @@
 // and shutdown with every library loaded.
 #include <csignal>
 #include <doctest/doctest.h>
+#include <orrery/version.hpp>
 
 #include "host_setup.hpp"
 
@@ -26,7 +27,7 @@ TEST_CASE("a manifest that asks for an SDK this host does not provide is refused
   setup.addFixture("noop", {{"sdkVersion", "^2.0.0"}});
   auto host = setup.start();
   REQUIRE_MESSAGE(host->waitForOutput("orrery ready in"), host->output());
-  CHECK(host->find("plugin 'noop' requires SDK ^2.0.0 (manifest field 'sdkVersion'), but this host provides SDK 1.3.0") !=
+  CHECK(host->find("plugin 'noop' requires SDK ^2.0.0 (manifest field 'sdkVersion'), but this host provides SDK " ORRERY_SDK_VERSION_STRING) !=
         std::string::npos);
   host->signal(SIGTERM);
   CHECK(host->waitExit().value_or(-1) == 0);

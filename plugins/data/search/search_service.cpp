@@ -55,10 +55,28 @@ SearchOutcome errorOutcome(int status, const std::string& type, const std::strin
 
 void SearchService::registerStrategy(const std::string& name, std::shared_ptr<SearchStrategy> strategy) {
   if (!strategy) throw std::invalid_argument("search strategy '" + name + "' is null");
-  std::lock_guard lock(mutex_);
-  if (!strategies_.emplace(name, std::move(strategy)).second) {
-    throw std::invalid_argument("search strategy '" + name + "' is already registered");
+  const SearchStrategy* registered = strategy.get();
+  {
+    std::lock_guard lock(mutex_);
+    if (!strategies_.emplace(name, std::move(strategy)).second) {
+      throw std::invalid_argument("search strategy '" + name + "' is already registered");
+    }
   }
+  // Tied to the plugin registering it: if that plugin fails, the host withdraws it.
+  if (lifecycle_ != nullptr) {
+    lifecycle_->trackRegistration([weak = weak_from_this(), name, registered] {
+      if (auto self = weak.lock()) self->withdrawStrategy(name, registered);
+    });
+  }
+}
+
+void SearchService::withdrawStrategy(const std::string& name, const SearchStrategy* registered) {
+  std::shared_ptr<SearchStrategy> removed;  // released outside the lock
+  std::lock_guard lock(mutex_);
+  auto it = strategies_.find(name);
+  if (it == strategies_.end() || it->second.get() != registered) return;
+  removed = std::move(it->second);
+  strategies_.erase(it);
 }
 
 std::shared_ptr<SearchStrategy> SearchService::strategy(const std::string& name) const {

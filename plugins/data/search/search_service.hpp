@@ -1,19 +1,24 @@
 // The search service behind the data plugin's contracts: a registry of strategies by
 // name (a duplicate is an error) and searches dispatched to the chosen one, bridged from
-// callbacks to a Task.
+// callbacks to a Task. A strategy is withdrawn when the plugin that registered it fails
+// (the host tells us through LifecycleContext::trackRegistration); searches already
+// running on it keep their reference and finish.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <orrery/data/search_service.hpp>
 #include <orrery/executors.hpp>
+#include <orrery/lifecycle_context.hpp>
 
 namespace orrery::data {
 
-class SearchService final : public SearchSetup, public SearchStart {
+class SearchService final : public SearchSetup, public SearchStart, public std::enable_shared_from_this<SearchService> {
  public:
-  SearchService(Executors& executors, std::string defaultStrategy)
-      : executors_(executors), defaultStrategy_(std::move(defaultStrategy)) {}
+  // `lifecycle` tracks other plugins' registrations (null: not tracked).
+  SearchService(Executors& executors, std::string defaultStrategy, LifecycleContext* lifecycle = nullptr)
+      : executors_(executors), defaultStrategy_(std::move(defaultStrategy)), lifecycle_(lifecycle) {}
 
   void registerStrategy(const std::string& name, std::shared_ptr<SearchStrategy> strategy) override;
   Task<SearchOutcome> search(std::string indexExpression, std::string requestBodyJson, SearchOptions options,
@@ -22,10 +27,13 @@ class SearchService final : public SearchSetup, public SearchStart {
 
   // The strategy for `name` (empty: the default), or nullptr.
   std::shared_ptr<SearchStrategy> strategy(const std::string& name) const;
+  // Removes `name` if `registered` is still the strategy under it.
+  void withdrawStrategy(const std::string& name, const SearchStrategy* registered);
 
  private:
   Executors& executors_;
   std::string defaultStrategy_;
+  LifecycleContext* lifecycle_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<SearchStrategy>> strategies_;
 };

@@ -63,6 +63,18 @@ class LifecycleContext {
 
  protected:
   virtual void provideAny(std::string name, AnyContract api) = 0;
+
+ public:
+  // SDK 1.4. For a plugin whose contract takes registrations from other plugins (task
+  // types, search strategies, callbacks): call it inside the registering call, once the
+  // registration is in place. The host ties the registration to the plugin whose setup,
+  // start or withContext handler is running on this thread, and calls `withdraw` if that
+  // plugin fails later — or at once, if it has failed already (a call that overran its
+  // deadline may still be running). So nothing a failed plugin registered stays in use.
+  // `withdraw` runs on a host thread; it must not block and must tolerate the
+  // registration being gone. Returns the registering plugin's id; empty outside such a
+  // call, or when the caller is this plugin itself — then nothing is tracked.
+  virtual std::string trackRegistration(std::function<void()> withdraw) = 0;
 };
 
 }  // namespace orrery

@@ -11,10 +11,15 @@
 // Every call is asynchronous (a Task that runs the backend on the blocking pool), so it
 // is awaited from a coroutine and never blocks an I/O thread:
 //
-//   auto created = co_await storage.create({.type = "note", .id = "n1", .body = R"({"a":1})"});
-//   auto page = co_await storage.find({.type = "note",
-//                                      .filters = {storage::Filter::gte("a", 1)},
-//                                      .sort = {{"a", storage::SortOrder::descending}}});
+//   storage::NewDocument note{.type = "note", .id = "n1", .body = R"({"a":1})"};
+//   auto created = co_await storage.create(std::move(note));
+//   storage::FindQuery query{.type = "note",
+//                            .filters = {storage::Filter::gte("a", 1)},
+//                            .sort = {{"a", storage::SortOrder::descending}}};
+//   auto page = co_await storage.find(std::move(query));
+//
+// The arguments are named variables, not braced temporaries inside the co_await: g++ 12
+// frees such a temporary twice (see "HTTP routes" in sdk/README.md).
 //
 // Bodies are JSON object text, so this header stays free of any JSON library; field
 // values in filters are a small variant.

@@ -13,6 +13,7 @@
 #include <coroutine>
 #include <exception>
 #include <optional>
+#include <stdexcept>
 #include <type_traits>
 #include <utility>
 
@@ -95,12 +96,16 @@ class [[nodiscard]] Task {
   auto operator co_await() && noexcept {
     struct Awaiter {
       Handle handle;
+      // An empty task (default-constructed, or moved from: awaited twice) is not
+      // suspended on; await_resume reports it rather than dereferencing no coroutine.
       bool await_ready() const noexcept { return !handle || handle.done(); }
       std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) noexcept {
         handle.promise().continuation = awaiting;
         return handle;
       }
-      T await_resume() { return handle.promise().take(); }
+      T await_resume() {
+        return handle.promise().take();
+      }
     };
     return Awaiter{handle_};
   }

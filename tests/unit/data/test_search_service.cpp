@@ -12,6 +12,7 @@
 #include "engine_fixture.hpp"
 #include "local_strategy.hpp"
 #include "search_service.hpp"
+#include "tests/support/recording_lifecycle.hpp"
 
 using namespace orrery::data;
 using orrery::data::test::EngineFixture;
@@ -170,4 +171,23 @@ TEST_CASE("strategies are registered by name; the default comes from config; dup
   auto error = runTask(unknown);
   CHECK(error.status == 400);
   CHECK(json::parse(error.body)["error"]["reason"] == "unknown search strategy [nope]");
+}
+
+TEST_CASE("a strategy is withdrawn when the host says its registrant failed; a later one of the same name stays") {
+  Pools pools;
+  orrery::test::RecordingLifecycle lifecycle;
+  auto service = std::make_shared<SearchService>(pools.executors, "local", &lifecycle);
+  service->registerStrategy("echo", std::make_shared<EchoStrategy>());
+  REQUIRE(lifecycle.withdrawals.size() == 1);
+  auto held = service->strategy("echo");  // a search running on it keeps it
+  lifecycle.withdrawals[0]();
+  CHECK(service->strategies().empty());
+  CHECK(service->strategy("echo") == nullptr);
+  CHECK(held.use_count() == 1);
+
+  service->registerStrategy("echo", std::make_shared<EchoStrategy>());  // the name is free again
+  lifecycle.withdrawals[0]();  // the old registration's withdrawal leaves the new one alone
+  CHECK(service->strategies() == std::vector<std::string>{"echo"});
+  lifecycle.withdrawals[1]();
+  CHECK(service->strategies().empty());
 }

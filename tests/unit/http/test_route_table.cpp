@@ -342,6 +342,25 @@ TEST_CASE("seal() drops the routes of owners not kept and refuses later addition
   CHECK(table.size() == 1);
 }
 
+TEST_CASE("withdraw() removes a failed owner's routes and frees their paths, until the table is sealed") {
+  RouteTable table;
+  table.add(route(Method::get, "/api/a", "kept"));
+  table.add(route(Method::get, "/api/b", "failed"));
+  table.add(route(Method::post, "/api/b", "failed"));
+
+  CHECK(table.withdraw("failed") == 2);
+  CHECK(table.withdraw("failed") == 0);
+  CHECK(table.size() == 1);
+  CHECK(patternFor(table, Method::get, "/api/b") == "notFound");
+  table.add(route(Method::get, "/api/b", "other"));  // no conflict with the withdrawn one
+  CHECK(patternFor(table, Method::get, "/api/b") == "/api/b");
+
+  // A sealed table is read without a lock: it keeps its routes.
+  table.seal([](const std::string&) { return true; });
+  CHECK(table.withdraw("other") == 0);
+  CHECK(table.size() == 2);
+}
+
 TEST_CASE("the found route carries its handler, options and owner") {
   RouteTable table;
   auto r = route(Method::post, "/api/upload", "uploads");

@@ -4,6 +4,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -229,4 +230,52 @@ TEST_CASE("a handler may call back into the registry") {
   queue.runAll();
   CHECK(nestedPosted);
   CHECK(registry.isProvided("derived"));
+}
+
+TEST_CASE("a registration is withdrawn when its registrant fails, not when its provider or another plugin does") {
+  ApiRegistry registry;
+  Lines withdrawn;
+  registry.trackRegistration("reports", "task_manager", [&] { withdrawn.push_back("reports in task_manager"); });
+  registry.trackRegistration("reports", "data", [&] { withdrawn.push_back("reports in data"); });
+  registry.trackRegistration("alerts", "task_manager", [&] { withdrawn.push_back("alerts in task_manager"); });
+
+  CHECK(registry.withdrawRegistrations("other").empty());
+  CHECK(withdrawn.empty());
+  CHECK(registry.withdrawRegistrations("reports").empty());
+  CHECK(withdrawn == Lines{"reports in task_manager", "reports in data"});
+  CHECK(registry.withdrawRegistrations("reports").empty());  // once only
+  CHECK(withdrawn.size() == 2);
+
+  // The provider failed: what was registered in its contract went with it, unrun.
+  registry.withdrawRegistrations("task_manager");
+  registry.withdrawRegistrations("alerts");
+  CHECK(withdrawn.size() == 2);
+}
+
+TEST_CASE("a registration made after its registrant failed is withdrawn at once") {
+  // A call that overran its deadline is abandoned, not stopped: it may still register.
+  ApiRegistry registry;
+  registry.withdrawRegistrations("late");
+  int withdrawn = 0;
+  registry.trackRegistration("late", "task_manager", [&] { ++withdrawn; });
+  CHECK(withdrawn == 1);
+  CHECK_THROWS_AS(registry.trackRegistration("late", "task_manager", nullptr), ContractError);
+}
+
+TEST_CASE("a withdrawal that throws is reported with its provider, and the others still run") {
+  ApiRegistry registry;
+  int withdrawn = 0;
+  registry.trackRegistration("reports", "data", [] { throw std::runtime_error("strategy busy"); });
+  registry.trackRegistration("reports", "task_manager", [&] { ++withdrawn; });
+  CHECK(registry.withdrawRegistrations("reports") == Lines{"data: strategy busy"});
+  CHECK(withdrawn == 1);
+}
+
+TEST_CASE("clear drops tracked registrations without running them") {
+  ApiRegistry registry;
+  int withdrawn = 0;
+  registry.trackRegistration("reports", "data", [&] { ++withdrawn; });
+  registry.clear();
+  registry.withdrawRegistrations("reports");
+  CHECK(withdrawn == 0);
 }

@@ -144,12 +144,11 @@ TEST_CASE("greeter and greeter_client: setup, start and stop change their status
   CHECK(f.host.logged("plugins.greeter_client", "greeter_client stopping"));
   CHECK(f.set->contractOf("greeter", Stage::setup).empty());  // no longer running
 
-  // Released in order, the client's library is unloaded: nothing it made is left (its
-  // handler, logger pointer, plugin object). greeter.so is not checked: it has
-  // STB_GNU_UNIQUE symbols, which keep any library mapped for good.
+  // Released in order, and the client's library stays mapped after (RTLD_NODELETE): code
+  // a plugin handed to another one may outlive everything the host counts.
   CHECK(isMapped(fixtureLibrary("greeter_client")));
   f.shutdown();
-  CHECK_FALSE(isMapped(fixtureLibrary("greeter_client")));
+  CHECK(isMapped(fixtureLibrary("greeter_client")));
 }
 
 TEST_CASE("contractOf returns the contract a running plugin exposed") {

@@ -17,6 +17,7 @@
 #include "health.hpp"
 #include "task_document.hpp"
 #include "task_engine.hpp"
+#include "tests/support/recording_lifecycle.hpp"
 #include "tests/support/run_on_pool.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -628,4 +629,32 @@ TEST_CASE("scheduling a task due now and runSoon wake the poller at once") {
   runToEnd(host.engine->runSoon("later"));
   REQUIRE(host.waitWritten(2));
   CHECK(journal.count("later") == 1);
+}
+
+TEST_CASE("task types are withdrawn when the host says the plugin that registered them failed") {
+  auto definitions = std::make_shared<Definitions>();
+  orrery::test::RecordingLifecycle lifecycle;
+  definitions->trackWith(&lifecycle);
+  auto factory = [](const TaskInstance&) -> std::unique_ptr<TaskRunner> { return nullptr; };
+  definitions->registerTaskDefinitions({{.type = "a", .createRunner = factory}, {.type = "b", .createRunner = factory}});
+  definitions->registerTaskDefinitions({{.type = "c", .createRunner = factory}});
+  REQUIRE(lifecycle.withdrawals.size() == 2);  // one per registering call
+  const auto held = definitions->find("a");    // a run already claimed keeps its definition
+  lifecycle.withdrawals[0]();
+  CHECK(definitions->types() == std::vector<std::string>{"c"});
+  CHECK(definitions->find("a") == nullptr);
+  REQUIRE(held != nullptr);
+  CHECK(held->type == "a");
+  // Failing setup registrations (a duplicate) are not tracked.
+  CHECK_THROWS_AS(definitions->registerTaskDefinitions({{.type = "c", .createRunner = factory}}), std::invalid_argument);
+  CHECK(lifecycle.withdrawals.size() == 2);
+}
+
+TEST_CASE("a due task whose type was withdrawn is marked unrecognized, not run") {
+  Fixture f;
+  runToEnd(f.engine().schedule({.id = "orphaned", .taskType = "noop", .runAt = f.clock.now()}));
+  CHECK(f.host.definitions.withdraw({"noop"}) == 1);
+  CHECK(runToEnd(f.engine().pollOnce()) == 0);
+  CHECK(stored(f.host, "orphaned").status == TaskStatus::unrecognized);
+  CHECK(f.journal.count("orphaned") == 0);
 }

@@ -31,6 +31,7 @@ class NoLifecycle final : public LifecycleContext {
     throw std::logic_error("not used by this plugin");
   }
   bool isProvided(std::string_view) const override { return false; }
+  std::string trackRegistration(std::function<void()>) override { return {}; }
 
  protected:
   void provideAny(std::string, AnyContract) override { throw std::logic_error("not used by this plugin"); }
