@@ -28,10 +28,15 @@ Response kibanaSearchError(const SearchOutcome& outcome) {
       message = error.get<std::string>();
     }
   }
-  return http::jsonResponse(outcome.status, json{{"statusCode", outcome.status},
-                                                 {"error", std::string(http::reasonPhrase(outcome.status))},
-                                                 {"message", message},
-                                                 {"attributes", attributes}});
+  // A full search queue is Elasticsearch's 429; under /internal the host's answer to a
+  // full queue is 503 with Retry-After, as for every other pool.
+  const int status = outcome.status == 429 ? 503 : outcome.status;
+  auto response = http::jsonResponse(status, json{{"statusCode", status},
+                                                  {"error", std::string(http::reasonPhrase(status))},
+                                                  {"message", message},
+                                                  {"attributes", attributes}});
+  if (status == 503) response.headers.set("Retry-After", "5");
+  return response;
 }
 
 // A URI parameter of the search from `params`: scalars only, in the text form
