@@ -138,8 +138,8 @@ void prepareAndFanOut(const std::shared_ptr<Job>& job, Engine& engine, Executors
   job->registration = cancellation.onCancel([weak = std::weak_ptr<Job>(job)] {
     if (auto j = weak.lock()) j->cancelled = true;
   });
-  for (auto& [index, shard] : shards) {
-    auto work = [job, index, shard]() {
+  const auto shardWork = [&job](std::shared_ptr<Index> index, Shard* shard) {
+    return [job, index = std::move(index), shard]() {
       std::optional<ShardResult> result;
       std::optional<EngineError> error;
       if (job->cancelled) {
@@ -155,12 +155,18 @@ void prepareAndFanOut(const std::shared_ptr<Job>& job, Engine& engine, Executors
       }
       record(job, *index, *shard, std::move(result), std::move(error));
     };
+  };
+  // The first shard runs here, on this search thread: a search holds at most its own
+  // thread plus the queue slots of its other shards.
+  for (std::size_t i = 1; i < shards.size(); ++i) {
+    const auto& [index, shard] = shards[i];
     try {
-      executors.postBlockingOn(Pool::search, std::move(work));
+      executors.postBlockingOn(Pool::search, shardWork(index, shard));
     } catch (const RejectedExecution& refused) {
       record(job, *index, *shard, std::nullopt, rejected(refused));
     }
   }
+  shardWork(shards.front().first, shards.front().second)();
 }
 
 }  // namespace

@@ -8,12 +8,14 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
 
 #include "core/executors/executor_pool.hpp"
 #include "core/executors/plugin_executors.hpp"
+#include "orrery/task.hpp"
 
 using orrery::executors::ExecutorPool;
 using orrery::executors::PluginExecutors;
@@ -242,5 +244,71 @@ TEST_CASE("runBlocking: work on the blocking pool, outcome on the I/O thread") {
   }
 
   // Both halves are counted: drained means the outcome handler has run too.
+  CHECK(executors.drain(in(kWait)));
+}
+
+namespace {
+
+// A plugin's coroutine that sleeps for an hour unless its stop token is cancelled.
+orrery::Task<bool> napping(orrery::Executors& executors, orrery::CancellationToken stop) {
+  const bool slept = co_await executors.sleep(std::chrono::hours(1), stop);
+  co_return slept;
+}
+
+}  // namespace
+
+TEST_CASE("a coroutine sleeping for an hour: cancelling its token ends the sleep, its timer and its in-flight count") {
+  ExecutorPool pool(1, 1, nullptr);
+  PluginExecutors executors(pool, fakeLibrary(), nullptr);
+  orrery::CancellationSource stop;
+  std::promise<bool> result;
+  auto future = result.get_future();
+  auto task = napping(executors, stop.token());
+  orrery::startTask(std::move(task), [&result](std::exception_ptr, std::optional<bool> slept) { result.set_value(slept.value_or(true)); });
+  CHECK(future.wait_for(20ms) == std::future_status::timeout);
+  CHECK(executors.inFlight() == 1);  // the pending sleep counts as the plugin's work
+  const auto stopping = std::chrono::steady_clock::now();
+  stop.cancel();
+  // What the host does at stop: drain. It must not wait for the hour.
+  CHECK(executors.drain(in(kWait)));
+  CHECK(std::chrono::steady_clock::now() - stopping < kWait);
+  REQUIRE(ready(future));
+  CHECK_FALSE(future.get());
+  CHECK(pool.pendingTimers() == 0);  // no timer left on the io_context
+}
+
+TEST_CASE("blocking(work, pool) on a full pool rethrows RejectedExecution from the co_await") {
+  orrery::executors::PoolSizes sizes;
+  sizes.fill({1, 0});
+  ExecutorPool pool(1, sizes, nullptr);
+  PluginExecutors executors(pool, fakeLibrary(), nullptr);
+  Gate gate;
+  std::promise<void> started;
+  auto startedFuture = started.get_future();
+  executors.postBlockingOn(orrery::Pool::hashing, [&started, &gate] {
+    started.set_value();
+    gate.wait();
+  });
+  REQUIRE(ready(startedFuture));
+  auto refused = [&executors]() -> orrery::Task<int> {
+    auto work = [] { return 1; };
+    co_return co_await executors.blocking(std::move(work), orrery::Pool::hashing);
+  };
+  std::promise<std::string> error;
+  auto errorFuture = error.get_future();
+  auto task = refused();
+  orrery::startTask(std::move(task), [&error](std::exception_ptr failure, std::optional<int>) {
+    try {
+      if (failure) std::rethrow_exception(failure);
+      error.set_value("no error");
+    } catch (const orrery::RejectedExecution& e) {
+      error.set_value(std::string("rejected: ") + e.what());
+    } catch (...) {
+      error.set_value("another error");
+    }
+  });
+  REQUIRE(ready(errorFuture));
+  CHECK(errorFuture.get().find("rejected: rejected execution of") == 0);
+  gate.open();
   CHECK(executors.drain(in(kWait)));
 }
