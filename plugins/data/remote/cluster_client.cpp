@@ -267,7 +267,9 @@ void ClusterClient::startNext(const std::shared_ptr<Exchange>& exchange) {
     std::string problem;
     exchange->transfer = prepare(node, exchange->request, problem);
     if (!exchange->transfer) {
-      if (judge(*exchange, index, Attempt{.reason = problem})) continue;
+      Attempt failed;
+      failed.reason = std::move(problem);
+      if (judge(*exchange, index, std::move(failed))) continue;
       break;
     }
     auto ended = [this, exchange, index](std::optional<CURLcode> code) { attemptEnded(exchange, index, code); };
