@@ -100,8 +100,10 @@ void ExecutorPool::post(std::function<void()> task) {
 
 void ExecutorPool::postAfter(std::chrono::milliseconds delay, std::function<void()> task) {
   auto timer = std::make_shared<asio::steady_timer>(impl_->io, delay);
-  auto ticket = std::make_shared<TimerTicket>(impl_->timers);
+  auto ticket = std::make_shared<std::optional<TimerTicket>>();
+  ticket->emplace(impl_->timers);
   timer->async_wait([timer, ticket, task = impl_->guarded(std::move(task))](const boost::system::error_code& ec) {
+    ticket->reset();
     if (!ec) task();
   });
 }
@@ -112,10 +114,12 @@ void ExecutorPool::postAfterOrCancel(std::chrono::milliseconds delay, Cancellati
   // the token's callback, on any thread) and the completion.
   struct Sleep {
     Sleep(asio::io_context& io, std::atomic<std::size_t>& timers)
-        : strand(asio::make_strand(io)), timer(strand), ticket(timers) {}
+        : strand(asio::make_strand(io)), timer(strand) {
+      ticket.emplace(timers);
+    }
     asio::strand<asio::io_context::executor_type> strand;
     asio::steady_timer timer;
-    TimerTicket ticket;
+    std::optional<TimerTicket> ticket;  // until the timer has fired or been cancelled
     std::function<void(bool)> done;
     CancellationRegistration registration;
   };
@@ -125,6 +129,7 @@ void ExecutorPool::postAfterOrCancel(std::chrono::milliseconds delay, Cancellati
     sleep->timer.expires_after(delay);
     sleep->timer.async_wait(asio::bind_executor(sleep->strand, [sleep](const boost::system::error_code& ec) {
       sleep->registration.reset();
+      sleep->ticket.reset();
       auto done = std::move(sleep->done);
       done(!ec);
     }));

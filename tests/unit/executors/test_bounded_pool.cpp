@@ -29,7 +29,8 @@ class Gate {
   void open() {
     if (!opened_.exchange(true)) promise_.set_value();
   }
-  void wait() const { future_.wait_for(kWait); }
+  // What a task waits on: its own copy, valid however long the task outlives the gate.
+  std::shared_future<void> opened() const { return future_; }
 
  private:
   std::promise<void> promise_;
@@ -43,9 +44,9 @@ bool post(BoundedPool& pool, std::function<void()> task) { return pool.tryPost(t
 void occupy(BoundedPool& pool, Gate& gate) {
   auto started = std::make_shared<std::promise<void>>();
   auto future = started->get_future();
-  REQUIRE(post(pool, [started, &gate] {
+  REQUIRE(post(pool, [started, opened = gate.opened()] {
     started->set_value();
-    gate.wait();
+    opened.wait_for(kWait);
   }));
   REQUIRE(future.wait_for(kWait) == std::future_status::ready);
 }
@@ -142,9 +143,9 @@ TEST_CASE("stop() lets running work finish, destroys queued work unrun, refuses 
   std::atomic<bool> runningFinished{false};
   auto started = std::make_shared<std::promise<void>>();
   auto startedFuture = started->get_future();
-  REQUIRE(post(pool, [started, &gate, &runningFinished] {
+  REQUIRE(post(pool, [started, opened = gate.opened(), &runningFinished] {
     started->set_value();
-    gate.wait();
+    opened.wait_for(kWait);
     runningFinished = true;
   }));
   REQUIRE(startedFuture.wait_for(kWait) == std::future_status::ready);
