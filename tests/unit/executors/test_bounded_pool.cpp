@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tests/support/gate.hpp"
 #include "core/executors/bounded_pool.hpp"
 
 using orrery::executors::BoundedPool;
@@ -19,23 +20,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
+using orrery::test::Gate;
+
 constexpr auto kWait = 10s;  // bound for every wait; never reached when the code is right
 
-// A gate tasks wait at; opened by the destructor at the latest, so no thread is left waiting.
-class Gate {
- public:
-  Gate() : future_(promise_.get_future().share()) {}
-  ~Gate() { open(); }
-  void open() {
-    if (!opened_.exchange(true)) promise_.set_value();
-  }
-  // What a task waits on: its own copy, valid however long the task outlives the gate.
-  std::shared_future<void> opened() const { return future_; }
-
- private:
-  std::promise<void> promise_;
-  std::shared_future<void> future_;
-  std::atomic<bool> opened_{false};
 };
 
 bool post(BoundedPool& pool, std::function<void()> task) { return pool.tryPost(task); }

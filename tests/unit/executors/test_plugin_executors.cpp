@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "tests/support/gate.hpp"
 #include "core/executors/executor_pool.hpp"
 #include "core/executors/plugin_executors.hpp"
 #include "orrery/task.hpp"
@@ -22,6 +23,8 @@ using orrery::executors::PluginExecutors;
 using namespace std::chrono_literals;
 
 namespace {
+
+using orrery::test::Gate;
 
 constexpr auto kWait = 10s;
 
@@ -36,20 +39,6 @@ bool ready(std::future<T>& future) {
 
 using orrery::plugins::exceptionText;
 
-// A gate a task waits at; always opened by the destructor, so no thread is left waiting.
-class Gate {
- public:
-  Gate() : future_(promise_.get_future().share()) {}
-  ~Gate() { open(); }
-  void open() {
-    if (!opened_.exchange(true)) promise_.set_value();
-  }
-  void wait() const { future_.wait_for(kWait); }
-
- private:
-  std::promise<void> promise_;
-  std::shared_future<void> future_;
-  std::atomic<bool> opened_{false};
 };
 
 // The library handle a plugin's executors keep alive.
