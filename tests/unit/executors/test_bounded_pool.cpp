@@ -24,7 +24,6 @@ using orrery::test::Gate;
 
 constexpr auto kWait = 10s;  // bound for every wait; never reached when the code is right
 
-};
 
 bool post(BoundedPool& pool, std::function<void()> task) { return pool.tryPost(task); }
 

@@ -39,8 +39,6 @@ bool ready(std::future<T>& future) {
 
 using orrery::plugins::exceptionText;
 
-};
-
 // The library handle a plugin's executors keep alive.
 std::shared_ptr<void> fakeLibrary() { return std::make_shared<int>(0); }
 
