@@ -64,6 +64,7 @@ LoadedConfig loadConfig(const Options& options) {
   const auto plugins = section(loaded.tree, "plugins", issues);
   const auto server = section(loaded.tree, "server", issues);
   const auto storage = section(loaded.tree, "storage", issues);
+  const auto pools = section(loaded.tree, "executors", issues);
   if (!issues.empty()) {
     throw StartupError(kExitConfig, "config error:\n" + config::formatIssues(issues));
   }
@@ -78,6 +79,11 @@ LoadedConfig loadConfig(const Options& options) {
   for (const auto& folder : plugins.getStringList("paths")) core.pluginPaths.emplace_back(folder);
   core.lifecycle.timeout = plugins.getDuration("lifecycle.timeout");
   core.lifecycle.warnAfter = plugins.getDuration("lifecycle.warnAfter");
+  for (std::size_t i = 0; i < executors::kPoolCount; ++i) {
+    const std::string name(orrery::poolName(executors::kPools[i]));
+    core.pools[i].threads = static_cast<unsigned>(pools.getInt(name + ".threads"));
+    core.pools[i].queueSize = static_cast<std::size_t>(pools.getInt(name + ".queueSize"));
+  }
   try {
     core.server = server::serverOptionsFrom(server);
   } catch (const std::invalid_argument& e) {

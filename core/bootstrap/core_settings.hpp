@@ -1,4 +1,4 @@
-// The core's own settings (`path`, `logging`, `plugins`, `server`), read from the config
+// The core's own settings (`path`, `logging`, `plugins`, `server`, `storage`, `executors`), read from the config
 // tree before any plugin is discovered: logging and the plugin folders depend on them.
 #pragma once
 
@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/bootstrap/options.hpp"
+#include "core/executors/pool_sizes.hpp"
 #include "core/http/server_options.hpp"
 #include "core/logging/logging_service.hpp"
 #include "core/plugins/plugin_set.hpp"
@@ -25,6 +26,7 @@ struct CoreSettings {
   std::vector<std::filesystem::path> pluginPaths;  // plugins.paths
   plugins::LifecycleSettings lifecycle;
   server::ServerOptions server;
+  executors::PoolSizes pools;  // executors.<pool>.threads / .queueSize
 };
 
 struct LoadedConfig {

@@ -102,7 +102,8 @@ struct Host::State {
                                                              [this] {
                                                                return http->gate().mode() ==
                                                                       server::AuthGate::Mode::disabled;
-                                                             }}),
+                                                             },
+                                                             [this] { return pool->stats(); }}),
                            {.auth = orrery::http::Auth::optional});
     http->coreRouter().get("/", server::landingPageHandler(ORRERY_VERSION), {.auth = orrery::http::Auth::none});
     try {
@@ -285,7 +286,7 @@ int Host::run() {
     prepareDataFolder(s.config.core.dataPath);
 
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    s.pool = std::make_unique<executors::ExecutorPool>(std::min(cores, 4u), 4, [&s](std::exception_ptr error) {
+    s.pool = std::make_unique<executors::ExecutorPool>(std::min(cores, 4u), s.config.core.pools, [&s](std::exception_ptr error) {
       s.log().error("a host task threw: " + plugins::exceptionText(error));
     });
     s.services = std::make_unique<plugins::HostServices>(

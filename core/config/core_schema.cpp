@@ -1,6 +1,10 @@
 #include "core/config/core_schema.hpp"
 
 #include <chrono>
+#include <string>
+#include <thread>
+
+#include "core/executors/pool_sizes.hpp"
 
 namespace orrery::config {
 
@@ -43,6 +47,19 @@ std::vector<std::pair<std::string, orrery::ConfigSchema>> coreSchemas() {
       .optional("file", orrery::ConfigType::string, "log to this file instead of stdout")
       .stringMap("loggers", kLogLevels, "per-logger levels keyed by logger name, e.g. plugins.foo");
   schemas.emplace_back("logging", std::move(logging));
+
+  // One bounded pool per workload; the defaults are sized for this machine's cores.
+  orrery::ConfigSchema executors;
+  const auto sizes = executors::defaultPoolSizes(std::thread::hardware_concurrency());
+  for (std::size_t i = 0; i < executors::kPoolCount; ++i) {
+    const std::string name(orrery::poolName(executors::kPools[i]));
+    executors
+        .integer(name + ".threads", sizes[i].threads, {.min = 1, .max = 1024},
+                 "threads of the " + name + " pool")
+        .integer(name + ".queueSize", static_cast<std::int64_t>(sizes[i].queueSize), {.min = 0, .max = 1'000'000},
+                 "work that may wait for a " + name + " thread; more is refused (429 under /es, 503 elsewhere)");
+  }
+  schemas.emplace_back("executors", std::move(executors));
 
   orrery::ConfigSchema plugins;
   plugins.stringList("paths", {}, "extra folders searched for plugin manifests")

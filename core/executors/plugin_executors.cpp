@@ -64,6 +64,22 @@ void PluginExecutors::postAfter(std::chrono::milliseconds delay, std::function<v
 
 void PluginExecutors::postBlocking(std::function<void()> work) { pool_.postBlocking(track(std::move(work))); }
 
+// A refused task is destroyed in the throw, which releases its in-flight ticket.
+void PluginExecutors::postBlockingOn(orrery::Pool pool, std::function<void()> work) {
+  pool_.postBlocking(pool, track(std::move(work)));
+}
+
+void PluginExecutors::postAfterOrCancel(std::chrono::milliseconds delay, CancellationToken token,
+                                        std::function<void(bool elapsed)> done) {
+  // Counted as one task: the ticket goes when `done` has run (or the pool dropped it).
+  auto result = std::make_shared<bool>(false);
+  auto tracked = std::make_shared<std::function<void()>>(track([done = std::move(done), result] { done(*result); }));
+  pool_.postAfterOrCancel(delay, std::move(token), [tracked, result](bool elapsed) {
+    *result = elapsed;
+    (*tracked)();
+  });
+}
+
 std::size_t PluginExecutors::inFlight() const {
   std::lock_guard lock(mutex_);
   return inFlight_;

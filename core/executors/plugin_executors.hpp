@@ -23,6 +23,9 @@ class PluginExecutors final : public orrery::Executors {
   void post(std::function<void()> task) override;
   void postAfter(std::chrono::milliseconds delay, std::function<void()> task) override;
   void postBlocking(std::function<void()> work) override;
+  void postBlockingOn(orrery::Pool pool, std::function<void()> work) override;
+  void postAfterOrCancel(std::chrono::milliseconds delay, CancellationToken token,
+                         std::function<void(bool elapsed)> done) override;
 
   std::size_t inFlight() const;
   // Waits until no task of this plugin is queued or running, or until `deadline`.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/http/percent_decoding.hpp"
+#include "orrery/executors.hpp"
 #include "orrery/http/error.hpp"
 
 namespace orrery::server {
@@ -180,6 +181,11 @@ Task<http::Response> Dispatcher::respond(http::Request& request, Prepared prepar
       request.user = http::User::anonymous();
     }
     response.emplace(co_await route.handler(request));
+  } catch (const orrery::RejectedExecution& error) {
+    // A full pool queue: Elasticsearch's 429 under the mount, "come back later" elsewhere.
+    failure.emplace(prepared.surface == Surface::elasticsearch ? 429 : 503, error.what(),
+                    "es_rejected_execution_exception");
+    failure->headers().set("Retry-After", std::string(kRetryAfterSeconds));
   } catch (const http::HttpError& error) {
     failure.emplace(error);
   } catch (const std::exception& error) {

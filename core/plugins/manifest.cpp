@@ -30,8 +30,8 @@ constexpr std::array<std::string_view, 11> kKnownFields{
     "requiredPlugins", "optionalPlugins", "configPath", "description", "owner"};
 
 // The core's own configuration roots; a plugin section there would shadow core settings.
-constexpr std::array<std::string_view, 5> kReservedConfigRoots{"server", "path", "logging",
-                                                               "plugins", "storage"};
+constexpr std::array<std::string_view, 6> kReservedConfigRoots{"server", "path", "logging",
+                                                               "plugins", "storage", "executors"};
 
 constexpr const char* kIdForm = "a plugin id matching [a-z][a-z0-9_]*";
 constexpr const char* kConfigPathForm =

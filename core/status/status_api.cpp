@@ -1,5 +1,6 @@
 #include "core/status/status_api.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "orrery/http/json_body.hpp"
@@ -8,6 +9,20 @@
 namespace orrery::status {
 
 namespace {
+
+nlohmann::json poolsJson(const std::vector<executors::PoolStats>& pools) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& pool : pools) {
+    out[pool.name] = {{"threads", pool.threads},
+                      {"active", pool.active},
+                      {"queue", pool.queued},
+                      {"queue_capacity", pool.queueCapacity},
+                      {"completed", pool.completed},
+                      {"rejected", pool.rejected},
+                      {"queue_wait_ms", {{"p50", pool.waitP50Ms}, {"p99", pool.waitP99Ms}, {"max", pool.waitMaxMs}}}};
+  }
+  return out;
+}
 
 nlohmann::json levelJson(orrery::ServiceLevel level, const std::string& summary) {
   return {{"level", std::string(orrery::toString(level))}, {"summary", summary}};
@@ -20,7 +35,8 @@ orrery::http::Handler statusApiHandler(const StatusService& service, StatusApiIn
   return [&service, shared](orrery::http::Request& request) -> orrery::Task<orrery::http::Response> {
     const auto snapshot = service.snapshot();
     const int code = snapshot.overall == orrery::ServiceLevel::unavailable ? 503 : 200;
-    const bool full = !request.user.isAnonymous() || (shared->anonymousSeesAll && shared->anonymousSeesAll());
+    const bool everyone = shared->anonymousSeesAll && shared->anonymousSeesAll();
+    const bool full = !request.user.isAnonymous() || everyone;
     if (!full) {
       co_return orrery::http::jsonResponse(
           code, {{"status", {{"overall", {{"level", std::string(orrery::toString(snapshot.overall))}}}}}});
@@ -38,6 +54,9 @@ orrery::http::Handler statusApiHandler(const StatusService& service, StatusApiIn
     const double startup = shared->startupMs ? shared->startupMs->load() : -1.0;
     nlohmann::json metrics = {{"uptime_ms", static_cast<std::int64_t>(uptime.count())}};
     if (startup >= 0) metrics["startup_ms"] = startup;
+    const auto& roles = request.user.roles;
+    const bool superuser = std::find(roles.begin(), roles.end(), "superuser") != roles.end();
+    if (shared->pools && (superuser || everyone)) metrics["executors"] = poolsJson(shared->pools());
     co_return orrery::http::jsonResponse(
         code, {{"name", shared->name},
                {"version", {{"number", shared->version}, {"sdk", ORRERY_SDK_VERSION_STRING}}},

@@ -9,7 +9,7 @@ namespace orrery::storage {
 namespace {
 
 // One plugin's handle on the service. Each call checks its input on the calling thread
-// and runs the backend on the blocking pool.
+// and runs the backend on the storage pool (a full queue throws RejectedExecution).
 class PluginStorage final : public Storage {
  public:
   PluginStorage(StorageService& service, std::shared_ptr<StorageBackend> backend, std::string pluginId,
@@ -28,20 +28,20 @@ class PluginStorage final : public Storage {
   Task<Document> create(NewDocument document) override {
     service_.checkRegistered(document.type);
     auto work = [backend = backend_, document = std::move(document)] { return backend->create(document); };
-    co_return co_await executors_.blocking(std::move(work));
+    co_return co_await executors_.blocking(std::move(work), Pool::storage);
   }
 
   Task<std::optional<Document>> get(std::string type, std::string id) override {
     service_.checkRegistered(type);
     auto work = [backend = backend_, type = std::move(type), id = std::move(id)] { return backend->get(type, id); };
-    co_return co_await executors_.blocking(std::move(work));
+    co_return co_await executors_.blocking(std::move(work), Pool::storage);
   }
 
   Task<Document> update(std::string type, std::string id, std::string body, std::uint64_t expectedVersion) override {
     service_.checkRegistered(type);
     auto work = [backend = backend_, type = std::move(type), id = std::move(id), body = std::move(body),
                  expectedVersion] { return backend->update(type, id, body, expectedVersion); };
-    co_return co_await executors_.blocking(std::move(work));
+    co_return co_await executors_.blocking(std::move(work), Pool::storage);
   }
 
   Task<void> remove(std::string type, std::string id, std::optional<std::uint64_t> expectedVersion) override {
@@ -49,19 +49,19 @@ class PluginStorage final : public Storage {
     auto work = [backend = backend_, type = std::move(type), id = std::move(id), expectedVersion] {
       backend->remove(type, id, expectedVersion);
     };
-    co_await executors_.blocking(std::move(work));
+    co_await executors_.blocking(std::move(work), Pool::storage);
   }
 
   Task<FindResult> find(FindQuery query) override {
     service_.checkRegistered(query.type);
     auto work = [backend = backend_, query = std::move(query)] { return backend->find(query); };
-    co_return co_await executors_.blocking(std::move(work));
+    co_return co_await executors_.blocking(std::move(work), Pool::storage);
   }
 
   Task<std::vector<BulkItemResult>> bulk(std::vector<BulkOperation> operations) override {
     for (const auto& op : operations) service_.checkRegistered(op.type);
     auto work = [backend = backend_, operations = std::move(operations)] { return backend->bulk(operations); };
-    co_return co_await executors_.blocking(std::move(work));
+    co_return co_await executors_.blocking(std::move(work), Pool::storage);
   }
 
  private:

@@ -83,7 +83,7 @@ class DataPlugin final : public Plugin {
     api->executors = &ctx.executors();
     api->clusterUuid = clusterUuid(path);
     registerEsRoutes(ctx.http().elasticsearchRouter(), api);
-    registerSearchRoutes(ctx.http().router(), service_);
+    registerSearchRoutes(ctx.http().router(), service_, ctx.executors());
     ctx.expose<SearchSetup>(service_);
     // The engine opens its index files on first use, on the blocking pool: setup touches
     // none. start() makes that first use, and the status follows what it finds.

@@ -55,13 +55,15 @@ Task<http::AuthResult> SecurityAuthenticator::basic(BasicCredentials credentials
     state_->limiter.recordSuccess(request.remoteAddress);
     co_return http::AuthResult::success(toRequestUser(*user, "basic"));
   }
-  // argon2id costs ~100 ms and 64 MiB: the blocking pool's job. An unknown user costs the
-  // same, so timing does not reveal which usernames exist. The lambda borrows from this
-  // coroutine's frame, which stays alive while it is suspended here.
+  // argon2id costs ~100 ms and 64 MiB: the hashing pool's job, whose short queue refuses
+  // a flood of credentials (503/429) rather than letting it take the threads of searches
+  // and storage. An unknown user costs the same, so timing does not reveal which usernames
+  // exist. The lambda borrows from this coroutine's frame, which stays alive while it is
+  // suspended here.
   auto verify = [&user, &credentials] {
     return user ? verifyPassword(user->passwordHash, credentials.password) : verifyAgainstNothing(credentials.password);
   };
-  const bool verified = co_await state_->executors.blocking(std::move(verify));
+  const bool verified = co_await state_->executors.blocking(std::move(verify), Pool::hashing);
   if (!verified) co_return co_await failed(request, failure);
   state_->cache.insert(username, credentials.password, user->passwordHash, state_->clock.steadyNow());
   state_->limiter.recordSuccess(request.remoteAddress);

@@ -29,10 +29,12 @@ Response esJson(int status, const json& body) {
 
 Response esError(const EngineError& error) { return esJson(error.status(), error.body()); }
 
+// On `pool`: reads and searches on `search`, index writes on `write`. A full queue
+// escapes as RejectedExecution, which the host answers 429 es_rejected_execution_exception.
 template <class Work>
-Task<Response> run(Executors& executors, Work work) {
+Task<Response> run(Executors& executors, Pool pool, Work work) {
   try {
-    Result result = co_await executors.blocking(std::move(work));
+    Result result = co_await executors.blocking(std::move(work), pool);
     if (result.second.is_null()) co_return withProduct(Response{result.first, {}, {}});
     co_return esJson(result.first, result.second);
   } catch (const EngineError& error) {
@@ -156,7 +158,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
                         {"initializing_shards", 0}, {"unassigned_shards", unassigned},
                         {"active_shards_percent_as_number", total == 0 ? 100.0 : 100.0 * active / total}}};
     };
-    co_return co_await run(ex, std::move(work));
+    co_return co_await run(ex, Pool::search, std::move(work));
   });
 
   router.put("/{index}", [api, &ex](Request& request) -> Task<Response> {
@@ -164,7 +166,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
       api->engine->createIndex(name, parseBody(body));
       return {200, json{{"acknowledged", true}, {"shards_acknowledged", true}, {"index", name}}};
     };
-    co_return co_await run(ex, std::move(work));
+    co_return co_await run(ex, Pool::write, std::move(work));
   });
 
   router.get("/{index}", [api, &ex](Request& request) -> Task<Response> {
@@ -175,17 +177,21 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
       }
       return {200, out};
     };
-    co_return co_await run(ex, std::move(work));
+    co_return co_await run(ex, Pool::search, std::move(work));
   });
 
-  router.route(http::Method::head, "/{index}", [api](Request& request) -> Task<Response> {
-    bool found = true;
-    try {
-      found = !api->engine->resolve(request.param("index")).empty();
-    } catch (const EngineError&) {
-      found = false;
-    }
-    co_return withProduct(Response{found ? 200 : 404, {}, {}});
+  router.route(http::Method::head, "/{index}", [api, &ex](Request& request) -> Task<Response> {
+    // Resolving opens index files: on the search pool, never on the I/O thread.
+    auto work = [api, expression = request.param("index")]() -> Result {
+      bool found = true;
+      try {
+        found = !api->engine->resolve(expression).empty();
+      } catch (const EngineError&) {
+        found = false;
+      }
+      return {found ? 200 : 404, nullptr};
+    };
+    co_return co_await run(ex, Pool::search, std::move(work));
   });
 
   router.del("/{index}", [api, &ex](Request& request) -> Task<Response> {
@@ -193,7 +199,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
       api->engine->deleteIndex(expression);
       return {200, json{{"acknowledged", true}}};
     };
-    co_return co_await run(ex, std::move(work));
+    co_return co_await run(ex, Pool::write, std::move(work));
   });
 
   router.get("/{index}/_mapping", [api, &ex](Request& request) -> Task<Response> {
@@ -202,7 +208,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
       for (const auto& index : api->engine->resolve(expression)) out[index->name()] = {{"mappings", index->mapping().toJson()}};
       return {200, out};
     };
-    co_return co_await run(ex, std::move(work));
+    co_return co_await run(ex, Pool::search, std::move(work));
   });
 
   // Documents.
@@ -216,7 +222,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
       const auto kind = opType && *opType == "create" ? WriteOp::Kind::create : WriteOp::Kind::index;
       return writeOne(*api->engine, request.param("index"), writeOp(request, kind, request.param("id")), forced);
     };
-    co_return co_await run(ex, std::move(work));
+    co_return co_await run(ex, Pool::write, std::move(work));
   };
   router.put("/{index}/_doc/{id}", indexDoc);
   router.post("/{index}/_doc/{id}", indexDoc);
@@ -225,7 +231,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
       const bool forced = refreshParam(request);
       return writeOne(*api->engine, request.param("index"), writeOp(request, WriteOp::Kind::create, request.param("id")), forced);
     };
-    co_return co_await run(ex, std::move(work));
+    co_return co_await run(ex, Pool::write, std::move(work));
   };
   router.put("/{index}/_create/{id}", createDoc);
   router.post("/{index}/_create/{id}", createDoc);
@@ -234,7 +240,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
       const bool forced = refreshParam(request);
       return writeOne(*api->engine, request.param("index"), writeOp(request, WriteOp::Kind::index, generateId()), forced);
     };
-    co_return co_await run(ex, std::move(work));
+    co_return co_await run(ex, Pool::write, std::move(work));
   });
   router.get("/{index}/_doc/{id}", [api, &ex](Request& request) -> Task<Response> {
     auto work = [api, &request]() -> Result {
@@ -245,14 +251,14 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
       return {200, json{{"_index", name}, {"_id", id}, {"_version", doc->version}, {"_seq_no", doc->seqNo},
                         {"_primary_term", 1}, {"found", true}, {"_source", json::parse(doc->source)}}};
     };
-    co_return co_await run(ex, std::move(work));
+    co_return co_await run(ex, Pool::search, std::move(work));
   });
   router.del("/{index}/_doc/{id}", [api, &ex](Request& request) -> Task<Response> {
     auto work = [api, &request]() -> Result {
       const bool forced = refreshParam(request);
       return writeOne(*api->engine, request.param("index"), writeOp(request, WriteOp::Kind::del, request.param("id")), forced);
     };
-    co_return co_await run(ex, std::move(work));
+    co_return co_await run(ex, Pool::write, std::move(work));
   });
   router.post("/{index}/_update/{id}", [api, &ex](Request& request) -> Task<Response> {
     auto work = [api, &request]() -> Result {
@@ -271,7 +277,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
       op.conditions.ifPrimaryTerm = integerParam(request, "if_primary_term");
       return writeOne(*api->engine, request.param("index"), std::move(op), forced);
     };
-    co_return co_await run(ex, std::move(work));
+    co_return co_await run(ex, Pool::write, std::move(work));
   });
 
   // Bulk.
@@ -282,7 +288,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
       auto items = parseBulk(request.body, it == request.params.end() ? std::string() : it->second);
       return {200, executeBulk(*api->engine, std::move(items), forced)};
     };
-    co_return co_await run(ex, std::move(work));
+    co_return co_await run(ex, Pool::write, std::move(work));
   };
   router.post("/_bulk", bulk, large);
   router.put("/_bulk", bulk, large);
@@ -298,7 +304,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
       for (const auto& index : indices) shards += index->settings().numberOfShards;
       return {200, json{{"_shards", shardsJson(shards)}}};
     };
-    co_return co_await run(ex, std::move(work));
+    co_return co_await run(ex, Pool::search, std::move(work));
   };
   router.post("/_refresh", refresh);
   router.get("/_refresh", refresh);
@@ -344,7 +350,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
       for (const auto& index : indices) shards += index->settings().numberOfShards;
       return {200, json{{"count", countIndices(indices, query)}, {"_shards", {{"total", shards}, {"successful", shards}, {"skipped", 0}, {"failed", 0}}}}};
     };
-    co_return co_await run(ex, std::move(work));
+    co_return co_await run(ex, Pool::search, std::move(work));
   };
   router.get("/_count", count);
   router.post("/_count", count);
@@ -379,7 +385,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
       for (auto& [name, row] : byName) rows.push_back(std::move(row));
       return {200, rows};
     };
-    Response response = co_await run(ex, std::move(work));
+    Response response = co_await run(ex, Pool::search, std::move(work));
     if (request.queryParam("format") == std::optional<std::string_view>("json") || response.status != 200) co_return response;
     // The text table operators read with curl.
     std::string text;

@@ -28,10 +28,15 @@ Response kibanaSearchError(const SearchOutcome& outcome) {
       message = error.get<std::string>();
     }
   }
-  return http::jsonResponse(outcome.status, json{{"statusCode", outcome.status},
-                                                 {"error", std::string(http::reasonPhrase(outcome.status))},
-                                                 {"message", message},
-                                                 {"attributes", attributes}});
+  // A full search queue is Elasticsearch's 429; under /internal the host's answer to a
+  // full queue is 503 with Retry-After, as for every other pool.
+  const int status = outcome.status == 429 ? 503 : outcome.status;
+  auto response = http::jsonResponse(status, json{{"statusCode", status},
+                                                  {"error", std::string(http::reasonPhrase(status))},
+                                                  {"message", message},
+                                                  {"attributes", attributes}});
+  if (status == 503) response.headers.set("Retry-After", "5");
+  return response;
 }
 
 // A URI parameter of the search from `params`: scalars only, in the text form
@@ -64,10 +69,66 @@ void shimHitsTotal(json& response) {
   if (total != hits->end() && total->is_object() && total->contains("value")) *total = json((*total)["value"]);
 }
 
+// What the handler reads from the request body, parsed on the search pool.
+struct ParsedSearch {
+  bool legacyHitsTotal = true;
+  SearchOptions options;
+  std::string index;
+  std::string body;
+};
+
+ParsedSearch parseSearch(const Request& request, std::string strategy) {
+  ParsedSearch parsed;
+  const json body = http::parseJsonBody(request);
+  http::JsonFields fields(body);
+  parsed.legacyHitsTotal = fields.boolean("legacyHitsTotal", true);
+  parsed.options.strategy = std::move(strategy);
+  parsed.options.user = request.user.username;
+  parsed.options.sessionId = fields.optionalString("sessionId").value_or("");
+  fields.boolean("isStored", false);
+  fields.boolean("isRestore", false);
+  const json* params = fields.optionalObject("params");
+  fields.rejectUnknown();
+  if (!params) throw http::badField("request body.params", "expected a value but got [undefined]");
+  for (const auto& [key, value] : params->items()) {
+    if (key == "index") {
+      parsed.index = parameterText(key, value);
+    } else if (key == "body") {
+      if (!value.is_object()) {
+        throw http::badField("request body.params.body", "expected value of type [object] but got [" +
+                                                              std::string(http::jsonTypeName(value)) + "]");
+      }
+      parsed.body = value.dump();
+    } else {
+      parsed.options.parameters.emplace_back(key, parameterText(key, value));
+    }
+  }
+  return parsed;
+}
+
+// The search's answer in Kibana's shape (parses the whole response: on the search pool).
+Response shapeAnswer(const SearchOutcome& outcome, bool legacyHitsTotal) {
+  if (!outcome.ok()) return kibanaSearchError(outcome);
+  json raw = json::parse(outcome.body, nullptr, false);
+  if (!raw.is_object()) return http::kibanaError(502, "the search strategy answered a body that is not a JSON object");
+  int total = 0;
+  int loaded = 0;
+  if (const auto shards = raw.find("_shards"); shards != raw.end() && shards->is_object()) {
+    total = shards->value("total", 0);
+    loaded = shards->value("successful", 0) + shards->value("failed", 0);
+  }
+  if (legacyHitsTotal) shimHitsTotal(raw);
+  return http::jsonResponse(200, json{{"rawResponse", std::move(raw)},
+                                      {"isPartial", false},
+                                      {"isRunning", false},
+                                      {"total", total},
+                                      {"loaded", loaded}});
+}
+
 }  // namespace
 
-void registerSearchRoutes(http::Router& router, std::shared_ptr<SearchService> search) {
-  const auto handler = [search](Request& request) -> Task<Response> {
+void registerSearchRoutes(http::Router& router, std::shared_ptr<SearchService> search, Executors& executors) {
+  const auto handler = [search, &executors](Request& request) -> Task<Response> {
     std::string strategy = request.params.at("strategy");
     if (strategy == kDefaultAlias) strategy.clear();
     if (!search->strategy(strategy)) {
@@ -78,51 +139,13 @@ void registerSearchRoutes(http::Router& router, std::shared_ptr<SearchService> s
       for (std::size_t i = 0; i < names.size(); ++i) message.append(i ? ", " : "").append(names[i]);
       co_return http::kibanaError(404, message);
     }
-    const json body = http::parseJsonBody(request);
-    http::JsonFields fields(body);
-    const bool legacyHitsTotal = fields.boolean("legacyHitsTotal", true);
-    SearchOptions options;
-    options.strategy = strategy;
-    options.user = request.user.username;
-    options.sessionId = fields.optionalString("sessionId").value_or("");
-    fields.boolean("isStored", false);
-    fields.boolean("isRestore", false);
-    const json* params = fields.optionalObject("params");
-    fields.rejectUnknown();
-    if (!params) throw http::badField("request body.params", "expected a value but got [undefined]");
-    std::string index;
-    std::string searchBody;
-    for (const auto& [key, value] : params->items()) {
-      if (key == "index") {
-        index = parameterText(key, value);
-      } else if (key == "body") {
-        if (!value.is_object()) {
-          throw http::badField("request body.params.body", "expected value of type [object] but got [" +
-                                                                std::string(http::jsonTypeName(value)) + "]");
-        }
-        searchBody = value.dump();
-      } else {
-        options.parameters.emplace_back(key, parameterText(key, value));
-      }
-    }
-    auto outcome = co_await search->search(std::move(index), std::move(searchBody), std::move(options), ProgressCallback{});
-    if (!outcome.ok()) co_return kibanaSearchError(outcome);
-    json raw = json::parse(outcome.body, nullptr, false);
-    if (!raw.is_object()) {
-      co_return http::kibanaError(502, "the search strategy answered a body that is not a JSON object");
-    }
-    int total = 0;
-    int loaded = 0;
-    if (const auto shards = raw.find("_shards"); shards != raw.end() && shards->is_object()) {
-      total = shards->value("total", 0);
-      loaded = shards->value("successful", 0) + shards->value("failed", 0);
-    }
-    if (legacyHitsTotal) shimHitsTotal(raw);
-    co_return http::jsonResponse(200, json{{"rawResponse", std::move(raw)},
-                                           {"isPartial", false},
-                                           {"isRunning", false},
-                                           {"total", total},
-                                           {"loaded", loaded}});
+    // The body (up to 100 MB) is parsed on the search pool, never on this I/O thread.
+    auto parse = [&request, strategy] { return parseSearch(request, strategy); };
+    ParsedSearch parsed = co_await executors.blocking(std::move(parse), Pool::search);
+    auto outcome = co_await search->search(std::move(parsed.index), std::move(parsed.body), std::move(parsed.options),
+                                           ProgressCallback{});
+    auto shape = [&outcome, legacy = parsed.legacyHitsTotal] { return shapeAnswer(outcome, legacy); };
+    co_return co_await executors.blocking(std::move(shape), Pool::search);
   };
   const http::RouteOptions options{.auth = http::Auth::required, .maxBodyBytes = 100 * 1024 * 1024};
   router.post("/internal/search/{strategy}", handler, options);

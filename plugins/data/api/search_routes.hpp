@@ -8,12 +8,14 @@
 #pragma once
 
 #include <memory>
+#include <orrery/executors.hpp>
 #include <orrery/http/router.hpp>
 
 #include "search_service.hpp"
 
 namespace orrery::data {
 
-void registerSearchRoutes(http::Router& router, std::shared_ptr<SearchService> search);
+// Parsing the request and shaping the answer run on `executors`' search pool.
+void registerSearchRoutes(http::Router& router, std::shared_ptr<SearchService> search, Executors& executors);
 
 }  // namespace orrery::data

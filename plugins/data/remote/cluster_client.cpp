@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <cstring>
+#include <future>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -17,12 +18,8 @@ namespace {
 // A search response is large at worst (10,000 hits); beyond this it is not one.
 constexpr std::size_t kMaxResponseBytes = std::size_t{512} << 20;
 
-// At most this many idle transfers are kept: as many as searches ran at once, bounded.
-constexpr std::size_t kMaxIdleTransfers = 16;
-
-// The longest one wait for the sockets lasts when curl names no earlier deadline of its
-// own; cancellation does not wait for it (curl_multi_wakeup ends the wait).
-constexpr int kLongestPollMs = 1000;
+// At most this many idle easy handles are kept: as many as searches ran at once, bounded.
+constexpr std::size_t kMaxIdleHandles = 16;
 
 struct Received {
   std::string body;
@@ -69,50 +66,19 @@ bool busy(int status) { return status == 502 || status == 503 || status == 504; 
 
 }  // namespace
 
-// One easy handle in a multi handle of its own: the multi handle is what can be woken
-// from another thread, and it owns the connection cache the next request reuses.
+// One attempt on one node: the easy handle and everything its options point into, alive
+// until the driver reports the attempt's end.
 struct ClusterClient::Transfer {
-  CURLM* multi = nullptr;
   CURL* easy = nullptr;
-  ~Transfer() {
-    if (easy) curl_easy_cleanup(easy);
-    if (multi) curl_multi_cleanup(multi);
-  }
-};
-
-// What a cancel reaches, shared with the token's callback (which may run on another
-// thread, and after the request ended): the flag, and the transfer in flight to wake.
-struct ClusterClient::CancelSignal {
-  std::mutex mutex;
-  bool cancelled = false;
-  CURLM* running = nullptr;
-
-  void cancel() {
-    std::lock_guard lock(mutex);
-    cancelled = true;
-    if (running) curl_multi_wakeup(running);
-  }
-  bool isCancelled() {
-    std::lock_guard lock(mutex);
-    return cancelled;
-  }
-  // False when already cancelled: the transfer must not start.
-  bool begin(CURLM* multi) {
-    std::lock_guard lock(mutex);
-    if (cancelled) return false;
-    running = multi;
-    return true;
-  }
-  // After this no cancel touches the transfer, which may go back to the idle list.
-  void end() {
-    std::lock_guard lock(mutex);
-    running = nullptr;
-  }
+  std::string url;
+  std::string apiKeyHeader;
+  std::unique_ptr<curl_slist, SlistDeleter> headers;
+  Received received;
+  char errorText[CURL_ERROR_SIZE] = {};
 };
 
 struct ClusterClient::Attempt {
   bool answered = false;
-  bool cancelled = false;
   // Reached the node, then no answer within the request timeout.
   bool timedOut = false;
   // The failure is the node's (cannot connect, TLS, connection lost): it is dead for a
@@ -121,6 +87,25 @@ struct ClusterClient::Attempt {
   int status = 0;
   std::string body;
   std::string reason;
+};
+
+// One request, across its attempts. `mutex` guards what a cancel (on any thread) and the
+// attempts (on the driver thread, or the caller's for the first) share.
+struct ClusterClient::Exchange {
+  ClusterRequest request;
+  std::function<void(ClusterResponse)> done;
+  std::vector<std::size_t> order;
+  std::size_t attempts = 0;
+  std::size_t next = 0;
+  ClusterResponse response;
+  std::optional<Attempt> lastBusy;
+  std::string lastBusyNode;
+  std::unique_ptr<Transfer> transfer;
+  CancellationRegistration registration;
+
+  std::mutex mutex;
+  bool cancelled = false;
+  std::optional<CurlDriver::Id> running;
 };
 
 std::string ClusterResponse::describeFailures() const {
@@ -137,71 +122,77 @@ ClusterClient::ClusterClient(ClusterConfig config)
       nodes_(config_.hosts.size(), config_.deadNodeCooldown, config_.deadNodeCooldownMax) {}
 
 ClusterClient::~ClusterClient() {
-  for (auto* transfer : idle_) delete transfer;
+  // First: the driver ends what still runs, and those completions use the members.
+  driver_.reset();
+  for (auto* easy : idle_) curl_easy_cleanup(easy);
 }
 
-ClusterClient::Transfer* ClusterClient::takeTransfer() {
+CurlDriver* ClusterClient::driver(std::string& problem) {
+  std::call_once(driverOnce_, [this] {
+    try {
+      driver_ = std::make_unique<CurlDriver>();
+    } catch (const std::exception& e) {
+      driverProblem_ = e.what();
+    }
+  });
+  problem = driverProblem_;
+  return driver_.get();
+}
+
+CURL* ClusterClient::takeEasy() {
   {
     std::lock_guard lock(idleMutex_);
     if (!idle_.empty()) {
-      auto* transfer = idle_.back();
+      auto* easy = idle_.back();
       idle_.pop_back();
-      return transfer;
+      return easy;
     }
   }
-  auto transfer = std::make_unique<Transfer>();
-  transfer->multi = curl_multi_init();
-  transfer->easy = curl_easy_init();
-  return transfer->multi && transfer->easy ? transfer.release() : nullptr;
+  return curl_easy_init();
 }
 
-void ClusterClient::returnTransfer(Transfer* transfer) {
-  // Options back to defaults at once (they point into the finished attempt's frame); the
-  // multi handle's live connections stay for reuse.
-  curl_easy_reset(transfer->easy);
+void ClusterClient::returnEasy(CURL* easy) {
+  // Options back to defaults at once (they point into the finished attempt's transfer);
+  // the TLS session cache stays for reuse.
+  curl_easy_reset(easy);
   {
     std::lock_guard lock(idleMutex_);
-    if (idle_.size() < kMaxIdleTransfers) {
-      idle_.push_back(transfer);
+    if (idle_.size() < kMaxIdleHandles) {
+      idle_.push_back(easy);
       return;
     }
   }
-  delete transfer;
+  curl_easy_cleanup(easy);
 }
 
-ClusterClient::Attempt ClusterClient::attempt(const std::string& node, const ClusterRequest& request,
-                                              CancelSignal& signal) {
-  Attempt result;
+std::unique_ptr<ClusterClient::Transfer> ClusterClient::prepare(const std::string& node, const ClusterRequest& request,
+                                                                std::string& problem) {
   if (!config_.certificateAuthority.empty()) {
     // Checked per request: the file may have gone since setup, and curl's own message
     // for it does not name the file.
     std::error_code ec;
     if (!std::filesystem::is_regular_file(config_.certificateAuthority, ec)) {
-      result.reason = "the CA file " + config_.certificateAuthority + " does not exist";
-      return result;
+      problem = "the CA file " + config_.certificateAuthority + " does not exist";
+      return nullptr;
     }
   }
-  Transfer* transfer = takeTransfer();
-  if (!transfer) {
-    result.reason = "cannot start an HTTP client (libcurl)";
-    return result;
+  auto transfer = std::make_unique<Transfer>();
+  transfer->easy = takeEasy();
+  if (!transfer->easy) {
+    problem = "cannot start an HTTP client (libcurl)";
+    return nullptr;
   }
-  // Back to the idle list however this attempt ends.
-  const auto giveBack = [this](Transfer* t) { returnTransfer(t); };
-  std::unique_ptr<Transfer, decltype(giveBack)> owned(transfer, giveBack);
   CURL* handle = transfer->easy;
-  const std::string url = node + request.target;
-  char errorText[CURL_ERROR_SIZE] = {};
-  Received received;
-  curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
+  transfer->url = node + request.target;
+  curl_easy_setopt(handle, CURLOPT_URL, transfer->url.c_str());
   curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);  // timeouts without SIGALRM: one thread of many
   curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.requestTimeout.count()));
   curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.requestTimeout.count()));
-  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, errorText);
+  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, transfer->errorText);
   curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, receive);
-  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &received);
+  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer->received);
   curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L);
   if (!config_.certificateAuthority.empty()) curl_easy_setopt(handle, CURLOPT_CAINFO, config_.certificateAuthority.c_str());
@@ -214,132 +205,177 @@ ClusterClient::Attempt ClusterClient::attempt(const std::string& node, const Clu
   headers = curl_slist_append(headers, "Accept: application/json");
   // Without this curl waits up to a second for "100 Continue" before larger bodies.
   headers = curl_slist_append(headers, "Expect:");
-  std::string apiKeyHeader = "Authorization: ApiKey ";
-  apiKeyHeader += config_.apiKey;
-  if (!config_.apiKey.empty()) headers = curl_slist_append(headers, apiKeyHeader.c_str());
-  std::unique_ptr<curl_slist, SlistDeleter> headerList(headers);
-  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headerList.get());
+  transfer->apiKeyHeader = "Authorization: ApiKey ";
+  transfer->apiKeyHeader += config_.apiKey;
+  if (!config_.apiKey.empty()) headers = curl_slist_append(headers, transfer->apiKeyHeader.c_str());
+  transfer->headers.reset(headers);
+  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   if (request.method != "GET" || !request.body.empty()) {
     curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
+  return transfer;
+}
 
-  if (!signal.begin(transfer->multi)) {
-    result.cancelled = true;
-    result.reason = "cancelled";
-    return result;
+void ClusterClient::sendAsync(ClusterRequest request, const CancellationToken& cancellation,
+                              std::function<void(ClusterResponse)> done) {
+  ClusterResponse response;
+  if (config_.hosts.empty()) {
+    done(std::move(response));
+    return;
   }
-  curl_multi_add_handle(transfer->multi, handle);
-  // Driven here rather than by curl_easy_perform, whose waits a cancel could only end at
-  // the next progress callback (up to a second later): a cancel wakes this poll at once.
-  std::optional<CURLcode> code;
-  std::string multiFailure;
-  for (;;) {
-    int running = 0;
-    CURLMcode step = curl_multi_perform(transfer->multi, &running);
-    if (step == CURLM_OK && running == 0) {
-      int left = 0;
-      while (CURLMsg* message = curl_multi_info_read(transfer->multi, &left)) {
-        if (message->msg == CURLMSG_DONE) code = message->data.result;
-      }
-      if (!code) multiFailure = "the transfer ended without a result";
-      break;
-    }
-    if (step == CURLM_OK && signal.isCancelled()) break;
-    if (step == CURLM_OK) step = curl_multi_poll(transfer->multi, nullptr, 0, kLongestPollMs, nullptr);
-    if (step != CURLM_OK) {
-      multiFailure = curl_multi_strerror(step);
-      break;
-    }
+  std::string problem = initCurlGlobally();
+  if (problem.empty()) driver(problem);
+  if (!problem.empty()) {
+    response.failures.push_back({config_.hosts.front(), "cannot start an HTTP client (libcurl): " + problem, false});
+    done(std::move(response));
+    return;
   }
-  signal.end();
-  curl_multi_remove_handle(transfer->multi, handle);
-
-  if (!code && multiFailure.empty()) {
-    result.cancelled = true;
-    result.reason = "cancelled";
-    return result;
-  }
-  if (!code) {
-    result.reason = "HTTP client failure (libcurl): " + multiFailure;
-    return result;
-  }
-  if (*code != CURLE_OK) {
-    if (received.tooLarge) {
-      // The node answered; another would answer the same.
-      result.reason = "the response is larger than " + std::to_string(kMaxResponseBytes >> 20) + " MiB";
-      return result;
-    }
-    result.reason = transportReason(handle, *code, errorText);
-    result.timedOut = *code == CURLE_OPERATION_TIMEDOUT && reachedNode(handle);
-    result.nodeFailed = !result.timedOut;
-    return result;
-  }
-  long status = 0;
-  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
-  result.answered = true;
-  result.status = static_cast<int>(status);
-  result.body = std::move(received.body);
-  return result;
+  auto exchange = std::make_shared<Exchange>();
+  exchange->request = std::move(request);
+  exchange->done = std::move(done);
+  exchange->order = nodes_.order(NodePool::Clock::now());
+  // The first attempt and at most maxRetries more, each on another node.
+  exchange->attempts = std::min(exchange->order.size(), static_cast<std::size_t>(config_.maxRetries) + 1);
+  // Weak: the token's callbacks must not keep a finished request alive.
+  exchange->registration = cancellation.onCancel([this, weak = std::weak_ptr<Exchange>(exchange)] {
+    const auto held = weak.lock();
+    if (!held) return;
+    std::lock_guard lock(held->mutex);
+    held->cancelled = true;
+    if (held->running) driver_->cancel(*held->running);
+  });
+  startNext(exchange);
 }
 
 ClusterResponse ClusterClient::send(const ClusterRequest& request, const CancellationToken& cancellation) {
-  ClusterResponse response;
-  if (config_.hosts.empty()) return response;
-  if (const auto problem = initCurlGlobally(); !problem.empty()) {
-    response.failures.push_back({config_.hosts.front(), "cannot start an HTTP client (libcurl): " + problem, false});
-    return response;
-  }
-  // Shared: a cancel already running its callbacks may outlive this call's registration.
-  auto signal = std::make_shared<CancelSignal>();
-  auto registration = cancellation.onCancel([signal] { signal->cancel(); });
-  const auto order = nodes_.order(NodePool::Clock::now());
-  // The first attempt and at most maxRetries more, each on another node.
-  const auto attempts = std::min(order.size(), static_cast<std::size_t>(config_.maxRetries) + 1);
-  std::optional<Attempt> lastBusy;
-  std::string lastBusyNode;
-  for (std::size_t i = 0; i < attempts; ++i) {
-    if (signal->isCancelled()) break;
-    const auto index = order[i];
+  std::promise<ClusterResponse> answer;
+  auto future = answer.get_future();
+  sendAsync(request, cancellation, [&answer](ClusterResponse response) { answer.set_value(std::move(response)); });
+  return future.get();
+}
+
+void ClusterClient::startNext(const std::shared_ptr<Exchange>& exchange) {
+  for (;;) {
+    {
+      std::lock_guard lock(exchange->mutex);
+      if (exchange->cancelled || exchange->next >= exchange->attempts) break;
+    }
+    const auto index = exchange->order[exchange->next++];
     const auto& node = config_.hosts[index];
-    auto result = attempt(node, request, *signal);
-    if (result.cancelled) break;
-    if (result.answered && !busy(result.status)) {
-      nodes_.markAlive(index);
-      response.kind = ClusterResponse::Kind::answered;
-      response.status = result.status;
-      response.body = std::move(result.body);
-      response.node = node;
-      return response;
+    std::string problem;
+    exchange->transfer = prepare(node, exchange->request, problem);
+    if (!exchange->transfer) {
+      Attempt failed;
+      failed.reason = std::move(problem);
+      if (judge(*exchange, index, std::move(failed))) continue;
+      break;
     }
-    if (result.answered) {
-      // Overloaded or behind a gateway that cannot reach it: dead for a while, as the
-      // Elasticsearch clients treat it.
-      nodes_.markDead(index, NodePool::Clock::now());
-      response.failures.push_back({node, "answered HTTP " + std::to_string(result.status), false});
-      lastBusy = std::move(result);
-      lastBusyNode = node;
-      continue;
+    auto ended = [this, exchange, index](std::optional<CURLcode> code) { attemptEnded(exchange, index, code); };
+    {
+      // Held across the hand-over, so the attempt's end (on the driver thread) and a
+      // cancel (on any thread) see `running` as it is.
+      std::lock_guard lock(exchange->mutex);
+      if (!exchange->cancelled) {
+        exchange->running = driver_->start(exchange->transfer->easy, std::move(ended));
+        if (exchange->running) return;
+        // The client is being destroyed: as a cancel.
+        exchange->cancelled = true;
+      }
     }
-    response.failures.push_back({node, result.reason, result.timedOut});
-    const bool retry = result.nodeFailed || (result.timedOut && config_.retryOnTimeout);
-    if (!retry) break;
+    returnEasy(exchange->transfer->easy);
+    exchange->transfer.reset();
+    break;
+  }
+  finish(exchange);
+}
+
+void ClusterClient::attemptEnded(const std::shared_ptr<Exchange>& exchange, std::size_t index,
+                                 std::optional<CURLcode> code) {
+  {
+    std::lock_guard lock(exchange->mutex);
+    exchange->running.reset();
+    if (!code) exchange->cancelled = true;
+  }
+  auto transfer = std::move(exchange->transfer);
+  CURL* handle = transfer->easy;
+  Attempt result;
+  if (!code) {
+    returnEasy(handle);
+    finish(exchange);
+    return;
+  }
+  if (*code != CURLE_OK) {
+    if (transfer->received.tooLarge) {
+      // The node answered; another would answer the same.
+      result.reason = "the response is larger than " + std::to_string(kMaxResponseBytes >> 20) + " MiB";
+    } else {
+      result.reason = transportReason(handle, *code, transfer->errorText);
+      result.timedOut = *code == CURLE_OPERATION_TIMEDOUT && reachedNode(handle);
+      result.nodeFailed = !result.timedOut;
+    }
+  } else {
+    long status = 0;
+    curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+    result.answered = true;
+    result.status = static_cast<int>(status);
+    result.body = std::move(transfer->received.body);
+  }
+  returnEasy(handle);
+  if (judge(*exchange, index, std::move(result))) {
+    startNext(exchange);
+  } else {
+    finish(exchange);
+  }
+}
+
+bool ClusterClient::judge(Exchange& exchange, std::size_t index, Attempt result) {
+  const auto& node = config_.hosts[index];
+  auto& response = exchange.response;
+  if (result.answered && !busy(result.status)) {
+    nodes_.markAlive(index);
+    response.kind = ClusterResponse::Kind::answered;
+    response.status = result.status;
+    response.body = std::move(result.body);
+    response.node = node;
+    return false;
+  }
+  if (result.answered) {
+    // Overloaded or behind a gateway that cannot reach it: dead for a while, as the
+    // Elasticsearch clients treat it.
     nodes_.markDead(index, NodePool::Clock::now());
+    response.failures.push_back({node, "answered HTTP " + std::to_string(result.status), false});
+    exchange.lastBusy = std::move(result);
+    exchange.lastBusyNode = node;
+    return true;
   }
-  if (signal->isCancelled()) {
+  response.failures.push_back({node, result.reason, result.timedOut});
+  const bool retry = result.nodeFailed || (result.timedOut && config_.retryOnTimeout);
+  if (retry) nodes_.markDead(index, NodePool::Clock::now());
+  return retry;
+}
+
+void ClusterClient::finish(const std::shared_ptr<Exchange>& exchange) {
+  auto response = std::move(exchange->response);
+  bool cancelled = false;
+  {
+    std::lock_guard lock(exchange->mutex);
+    cancelled = exchange->cancelled;
+  }
+  if (cancelled) {
     response.kind = ClusterResponse::Kind::cancelled;
-    return response;
-  }
-  if (lastBusy) {
+  } else if (response.kind != ClusterResponse::Kind::answered && exchange->lastBusy) {
     // Every node tried was unreachable or overloaded: the last overloaded node's own
     // answer is the most precise thing to pass on.
     response.kind = ClusterResponse::Kind::answered;
-    response.status = lastBusy->status;
-    response.body = std::move(lastBusy->body);
-    response.node = lastBusyNode;
+    response.status = exchange->lastBusy->status;
+    response.body = std::move(exchange->lastBusy->body);
+    response.node = exchange->lastBusyNode;
   }
-  return response;
+  exchange->registration.reset();
+  auto done = std::move(exchange->done);
+  done(std::move(response));
 }
 
 }  // namespace orrery::data

@@ -7,15 +7,22 @@
 // are skipped for a cooldown while others can answer (NodePool). A CancellationToken
 // wakes the transfer in flight at once (curl_multi_wakeup) and aborts it.
 //
-// send() blocks: call it on the blocking pool, never on an I/O thread.
+// Every transfer runs on the client's one curl event thread (CurlDriver): sendAsync()
+// returns at once and the completion runs on that thread when the answer (or the last
+// failure) is in, so no pool thread waits for a slow cluster. send() is the blocking form
+// (tests, tools): never on an I/O thread.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <orrery/cancellation.hpp>
 #include <string>
 #include <vector>
 
 #include "cluster_config.hpp"
+#include "curl_driver.hpp"
 #include "node_pool.hpp"
 
 namespace orrery::data {
@@ -59,6 +66,10 @@ class ClusterClient {
   ClusterClient(const ClusterClient&) = delete;
   ClusterClient& operator=(const ClusterClient&) = delete;
 
+  // `done` runs exactly once: on the curl event thread, or on this thread when nothing
+  // could be sent (no node, cancelled before the start). It must be quick.
+  void sendAsync(ClusterRequest request, const CancellationToken& cancellation,
+                 std::function<void(ClusterResponse)> done);
   ClusterResponse send(const ClusterRequest& request, const CancellationToken& cancellation);
   const ClusterConfig& config() const { return config_; }
   // Which nodes are cooling down after a failure (read by tests and status).
@@ -67,19 +78,31 @@ class ClusterClient {
  private:
   struct Attempt;
   struct Transfer;
-  struct CancelSignal;
-  Attempt attempt(const std::string& node, const ClusterRequest& request, CancelSignal& signal);
-  // An idle transfer (with its open connections to the nodes), or a new one; null if
-  // curl cannot make one.
-  Transfer* takeTransfer();
-  void returnTransfer(Transfer* transfer);
+  struct Exchange;
+  // Starts the next attempt of `exchange`, or finishes it when none is left.
+  void startNext(const std::shared_ptr<Exchange>& exchange);
+  void attemptEnded(const std::shared_ptr<Exchange>& exchange, std::size_t node, std::optional<CURLcode> code);
+  // Whether to go on to another node after this attempt (and records its failure).
+  bool judge(Exchange& exchange, std::size_t node, Attempt result);
+  void finish(const std::shared_ptr<Exchange>& exchange);
+  // A configured transfer to `node`, or the reason none can be made.
+  std::unique_ptr<Transfer> prepare(const std::string& node, const ClusterRequest& request, std::string& problem);
+  // An idle easy handle (with its TLS session cache), or a new one; null if curl cannot.
+  CURL* takeEasy();
+  void returnEasy(CURL* easy);
+  CurlDriver* driver(std::string& problem);
 
   ClusterConfig config_;
   NodePool nodes_;
-  // Transfers between requests: each keeps its kept-alive connections (and TLS sessions),
-  // so a search does not pay a new TCP and TLS handshake.
+  // Easy handles between requests: each keeps its TLS session cache (the driver's multi
+  // handle keeps the connections), so a search does not pay a new handshake.
   std::mutex idleMutex_;
-  std::vector<Transfer*> idle_;
+  std::vector<CURL*> idle_;
+  // Made on the first request; stopped first on destruction (its completions use the
+  // members above).
+  std::once_flag driverOnce_;
+  std::unique_ptr<CurlDriver> driver_;
+  std::string driverProblem_;
 };
 
 }  // namespace orrery::data

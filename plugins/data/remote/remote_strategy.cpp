@@ -87,37 +87,63 @@ SearchOutcome unreachableOutcome(const ClusterResponse& response) {
   return errorOutcome(502, "connect_transport_exception", reason);
 }
 
+namespace {
+
+SearchOutcome outcomeOf(const ClusterResponse& response) {
+  switch (response.kind) {
+    case ClusterResponse::Kind::cancelled:
+      return errorOutcome(400, "task_cancelled_exception", "The search was cancelled");
+    case ClusterResponse::Kind::unreachable:
+      return unreachableOutcome(response);
+    case ClusterResponse::Kind::answered:
+      break;
+  }
+  return SearchOutcome{response.status, response.body};
+}
+
+}  // namespace
+
 void RemoteStrategy::search(const std::string& indexExpression, const std::string& requestBodyJson,
                             const SearchOptions& options, ProgressCallback onProgress, DoneCallback onDone) {
   ClusterRequest request;
   request.method = "POST";
   request.target = searchTarget(indexExpression, options.parameters);
   request.body = requestBodyJson;
-  auto work = [client = client_, request = std::move(request), cancellation = options.cancellation, stop = stop_,
-               onProgress = std::move(onProgress), onDone = std::move(onDone)]() {
-    // Either the caller's token or the plugin's stop aborts the request.
-    // Either the caller's token or the plugin's stop aborts the request. Shared: a cancel
-    // already running its callbacks may outlive the registrations.
-    auto either = std::make_shared<CancellationSource>();
-    auto fromCaller = cancellation.onCancel([either] { either->cancel(); });
-    auto fromStop = stop.onCancel([either] { either->cancel(); });
-    const auto response = client->send(request, either->token());
-    fromCaller = {};
-    fromStop = {};
-    switch (response.kind) {
-      case ClusterResponse::Kind::cancelled:
-        onDone(errorOutcome(400, "task_cancelled_exception", "The search was cancelled"));
-        return;
-      case ClusterResponse::Kind::unreachable:
-        onDone(unreachableOutcome(response));
-        return;
-      case ClusterResponse::Kind::answered:
-        if (response.status < 300) reportProgress(onProgress, response.body);
-        onDone(SearchOutcome{response.status, response.body});
-        return;
+  // Either the caller's token or the plugin's stop aborts the request. Shared: a cancel
+  // already running its callbacks may outlive the registrations, which live until the
+  // answer is in.
+  struct Watch {
+    CancellationSource either;
+    CancellationRegistration fromCaller;
+    CancellationRegistration fromStop;
+  };
+  auto watch = std::make_shared<Watch>();
+  auto either = std::shared_ptr<CancellationSource>(watch, &watch->either);
+  watch->fromCaller = options.cancellation.onCancel([either] { either->cancel(); });
+  watch->fromStop = stop_.onCancel([either] { either->cancel(); });
+  // Runs on the client's curl thread, which drives every remote search: quick work only.
+  // Progress needs the response parsed, which is the search pool's job.
+  auto done = [watch, executors = &executors_, onProgress = std::move(onProgress),
+               onDone = std::move(onDone)](ClusterResponse response) mutable {
+    watch->fromCaller = {};
+    watch->fromStop = {};
+    const bool progress = onProgress && response.kind == ClusterResponse::Kind::answered && response.status < 300;
+    auto outcome = std::make_shared<SearchOutcome>(outcomeOf(response));
+    if (!progress) {
+      onDone(std::move(*outcome));
+      return;
+    }
+    auto report = [outcome, onProgress, onDone] {
+      reportProgress(onProgress, outcome->body);
+      onDone(std::move(*outcome));
+    };
+    try {
+      executors->postBlockingOn(Pool::search, std::move(report));
+    } catch (const RejectedExecution&) {
+      onDone(std::move(*outcome));  // the answer without its progress report
     }
   };
-  executors_.postBlocking(std::move(work));
+  client_->sendAsync(std::move(request), either->token(), std::move(done));
 }
 
 }  // namespace orrery::data

@@ -1,7 +1,8 @@
 // Strategy `elasticsearch`: sends the search to a remote Elasticsearch or OpenSearch
 // cluster (`POST <node>/<index>/_search` with the body and URI parameters) through the
-// ClusterClient on the blocking pool, reports the cluster's shard counts and response as
-// progress, and ends with the cluster's status and body unchanged. When no node can be
+// ClusterClient, whose one curl thread waits for every remote search (no pool thread
+// waits), reports the cluster's shard counts and response as progress (parsed on the
+// search pool), and ends with the cluster's status and body unchanged. When no node can be
 // reached the outcome is an Elasticsearch-shaped error naming every node and why.
 #pragma once
 

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <optional>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "errors.hpp"
@@ -42,16 +44,70 @@ bool typedKeysParam(const SearchOptions& options) {
   return false;
 }
 
-}  // namespace
+// One shard's result or failure; the last shard to report produces the final outcome.
+void record(const std::shared_ptr<Job>& job, const Index& index, const Shard& shard, std::optional<ShardResult> result,
+            std::optional<EngineError> error) {
+  std::lock_guard lock(job->mutex);
+  if (result) {
+    job->results.push_back(std::move(*result));
+    ++job->counts.successful;
+  } else {
+    ++job->counts.failed;
+    if (!job->firstError || error->type() == "task_cancelled_exception") job->firstError = error;
+    ShardResult failed;
+    failed.index = index.name();
+    failed.shard = shard.number();
+    failed.failure = error->cause();
+    job->results.push_back(std::move(failed));
+  }
+  --job->remaining;
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - job->started).count();
+  if (job->remaining > 0) {
+    // Reported under the job's lock, so progress arrives in order and before the end.
+    if (job->onProgress) {
+      try {
+        job->onProgress(SearchProgress{job->counts.total, job->counts.successful, job->counts.failed, job->counts.skipped,
+                                       reduceResults(job->request, job->results, job->counts, job->typedKeys, took).dump()});
+      } catch (...) {
+        // a failing progress listener does not stop the search
+      }
+    }
+    return;
+  }
+  // The last shard: the final outcome.
+  SearchOutcome outcome;
+  if (job->cancelled) {
+    outcome = outcomeOf(EngineError(400, "task_cancelled_exception", "The search was cancelled"));
+  } else if (job->counts.successful == 0 && job->firstError) {
+    // Every shard failed: Elasticsearch's search_phase_execution_exception around the cause
+    // (429 when the shards were refused by a full search queue, as Elasticsearch answers).
+    const EngineError& cause = *job->firstError;
+    json failures = json::array();
+    for (const auto& r : job->results) failures.push_back({{"shard", r.shard}, {"index", r.index}, {"reason", *r.failure}});
+    json error = {{"root_cause", json::array({cause.cause()})}, {"type", "search_phase_execution_exception"},
+                  {"reason", "all shards failed"}, {"phase", "query"}, {"grouped", true},
+                  {"failed_shards", failures}, {"caused_by", cause.cause()}};
+    const int status = cause.status();
+    outcome = {status, json{{"error", error}, {"status", status}}.dump()};
+  } else {
+    try {
+      outcome = {200, reduceResults(job->request, job->results, job->counts, job->typedKeys, took).dump()};
+    } catch (const EngineError& e) {
+      outcome = outcomeOf(e);
+    }
+  }
+  job->onDone(std::move(outcome));
+}
 
-void LocalStrategy::search(const std::string& indexExpression, const std::string& requestBodyJson,
-                           const SearchOptions& options, ProgressCallback onProgress, DoneCallback onDone) {
-  auto job = std::make_shared<Job>();
-  job->started = std::chrono::steady_clock::now();
-  job->now = currentMillis();
-  job->onProgress = std::move(onProgress);
-  job->onDone = std::move(onDone);
-  job->typedKeys = typedKeysParam(options);
+EngineError rejected(const RejectedExecution& error) { return EngineError(429, "es_rejected_execution_exception", error.what()); }
+
+// On the search pool: parses the request, resolves the indices (which may open their
+// files), then queues one task per shard on the same pool. A shard refused by a full
+// queue fails as Elasticsearch's do, with es_rejected_execution_exception.
+void prepareAndFanOut(const std::shared_ptr<Job>& job, Engine& engine, Executors& executors,
+                      const std::string& indexExpression, const std::string& requestBodyJson,
+                      const std::vector<std::pair<std::string, std::string>>& parameters,
+                      const CancellationToken& cancellation) {
   try {
     json body = nullptr;
     if (!requestBodyJson.empty()) {
@@ -59,12 +115,12 @@ void LocalStrategy::search(const std::string& indexExpression, const std::string
       if (body.is_discarded()) throw parsingError("request body is not valid JSON");
     }
     job->request = parseSearchRequest(body);
-    applySearchParameters(job->request, options.parameters);
+    applySearchParameters(job->request, parameters);
     bool ignoreUnavailable = false;
-    for (const auto& [key, value] : options.parameters) {
+    for (const auto& [key, value] : parameters) {
       if (key == "ignore_unavailable") ignoreUnavailable = value == "true" || value.empty();
     }
-    job->indices = engine_->resolve(indexExpression, ignoreUnavailable);
+    job->indices = engine.resolve(indexExpression, ignoreUnavailable);
   } catch (const EngineError& error) {
     job->onDone(outcomeOf(error));
     return;
@@ -79,11 +135,11 @@ void LocalStrategy::search(const std::string& indexExpression, const std::string
     job->onDone({200, reduceResults(job->request, {}, job->counts, job->typedKeys, 0).dump()});
     return;
   }
-  job->registration = options.cancellation.onCancel([weak = std::weak_ptr<Job>(job)] {
+  job->registration = cancellation.onCancel([weak = std::weak_ptr<Job>(job)] {
     if (auto j = weak.lock()) j->cancelled = true;
   });
-  for (auto& [index, shard] : shards) {
-    auto work = [job, index, shard]() {
+  const auto shardWork = [&job](std::shared_ptr<Index> index, Shard* shard) {
+    return [job, index = std::move(index), shard]() {
       std::optional<ShardResult> result;
       std::optional<EngineError> error;
       if (job->cancelled) {
@@ -97,57 +153,42 @@ void LocalStrategy::search(const std::string& indexExpression, const std::string
           error = EngineError(500, "exception", e.what());
         }
       }
-      std::lock_guard lock(job->mutex);
-      if (result) {
-        job->results.push_back(std::move(*result));
-        ++job->counts.successful;
-      } else {
-        ++job->counts.failed;
-        if (!job->firstError || error->type() == "task_cancelled_exception") job->firstError = error;
-        ShardResult failed;
-        failed.index = index->name();
-        failed.shard = shard->number();
-        failed.failure = error->cause();
-        job->results.push_back(std::move(failed));
-      }
-      --job->remaining;
-      const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - job->started).count();
-      if (job->remaining > 0) {
-        // Reported under the job's lock, so progress arrives in order and before the end.
-        if (job->onProgress) {
-          try {
-            job->onProgress(SearchProgress{job->counts.total, job->counts.successful, job->counts.failed, job->counts.skipped,
-                                           reduceResults(job->request, job->results, job->counts, job->typedKeys, took).dump()});
-          } catch (...) {
-            // a failing progress listener does not stop the search
-          }
-        }
-        return;
-      }
-      // The last shard: the final outcome.
-      SearchOutcome outcome;
-      if (job->cancelled) {
-        outcome = outcomeOf(EngineError(400, "task_cancelled_exception", "The search was cancelled"));
-      } else if (job->counts.successful == 0 && job->firstError) {
-        // Every shard failed: Elasticsearch's search_phase_execution_exception around the cause.
-        const EngineError& cause = *job->firstError;
-        json failures = json::array();
-        for (const auto& r : job->results) failures.push_back({{"shard", r.shard}, {"index", r.index}, {"reason", *r.failure}});
-        json error = {{"root_cause", json::array({cause.cause()})}, {"type", "search_phase_execution_exception"},
-                      {"reason", "all shards failed"}, {"phase", "query"}, {"grouped", true},
-                      {"failed_shards", failures}, {"caused_by", cause.cause()}};
-        const int status = cause.status();
-        outcome = {status, json{{"error", error}, {"status", status}}.dump()};
-      } else {
-        try {
-          outcome = {200, reduceResults(job->request, job->results, job->counts, job->typedKeys, took).dump()};
-        } catch (const EngineError& e) {
-          outcome = outcomeOf(e);
-        }
-      }
-      job->onDone(std::move(outcome));
+      record(job, *index, *shard, std::move(result), std::move(error));
     };
-    executors_.postBlocking(std::move(work));
+  };
+  // The first shard runs here, on this search thread: a search holds at most its own
+  // thread plus the queue slots of its other shards.
+  for (std::size_t i = 1; i < shards.size(); ++i) {
+    const auto& [index, shard] = shards[i];
+    try {
+      executors.postBlockingOn(Pool::search, shardWork(index, shard));
+    } catch (const RejectedExecution& refused) {
+      record(job, *index, *shard, std::nullopt, rejected(refused));
+    }
+  }
+  shardWork(shards.front().first, shards.front().second)();
+}
+
+}  // namespace
+
+void LocalStrategy::search(const std::string& indexExpression, const std::string& requestBodyJson,
+                           const SearchOptions& options, ProgressCallback onProgress, DoneCallback onDone) {
+  auto job = std::make_shared<Job>();
+  job->started = std::chrono::steady_clock::now();
+  job->now = currentMillis();
+  job->onProgress = std::move(onProgress);
+  job->onDone = std::move(onDone);
+  job->typedKeys = typedKeysParam(options);
+  // Nothing is parsed here, on the caller's (I/O) thread: the request is copied to the
+  // search pool as it came. `options` lives only during this call.
+  auto prepare = [job, engine = engine_, executors = &executors_, indexExpression, requestBodyJson,
+                  parameters = options.parameters, cancellation = options.cancellation] {
+    prepareAndFanOut(job, *engine, *executors, indexExpression, requestBodyJson, parameters, cancellation);
+  };
+  try {
+    executors_.postBlockingOn(Pool::search, std::move(prepare));
+  } catch (const RejectedExecution& refused) {
+    job->onDone(outcomeOf(rejected(refused)));
   }
 }
 

@@ -1,6 +1,7 @@
-// Strategy `local`: searches the embedded engine. Each shard of the resolved indices runs
-// as its own job on the host's bounded blocking pool, so shards are searched
-// concurrently; after each shard the results so far are reduced and reported as
+// Strategy `local`: searches the embedded engine. Parsing the request and resolving the
+// indices run on the host's search pool (never on the caller's I/O thread); then each
+// shard runs as its own job on that pool, so shards are searched concurrently, and a full
+// search queue fails the shards it refuses with es_rejected_execution_exception (429); after each shard the results so far are reduced and reported as
 // progress, and the last one produces the final response.
 #pragma once
 

@@ -1,11 +1,16 @@
 // The host's executors, as a plugin sees them.
 //
 // Two kinds of thread exist: I/O threads (network, timers, callbacks — must never block)
-// and a bounded blocking pool (SQLite, files, child processes). `post` runs short work on
-// the I/O threads; `runBlocking` moves blocking work to the pool and delivers its result
-// back on an I/O thread. In a coroutine (orrery::Task), `co_await executors.blocking(work)`
-// and `co_await executors.sleep(delay)` do the same without callbacks. Work a plugin posts is counted: when the plugin is stopped the
-// host cancels its stop token and waits (up to the stop deadline) for that work to drain.
+// and bounded pools for blocking work, one per workload (Pool: search, write, storage,
+// hashing, and the general `blocking` pool), each with a bounded queue so that one
+// workload cannot starve the others. `post` runs short work on the I/O threads;
+// `runBlocking` moves blocking work to a pool and delivers its result back on an I/O
+// thread. In a coroutine (orrery::Task), `co_await executors.blocking(work, pool)` and
+// `co_await executors.sleep(delay, token)` do the same without callbacks. A full queue
+// refuses work with RejectedExecution (the host answers it 429 under /es, 503 with
+// Retry-After under /api and /internal). Work a plugin posts is counted: when the plugin
+// is stopped the host cancels its stop token and waits (up to the stop deadline) for that
+// work to drain.
 #pragma once
 
 #include <atomic>
@@ -15,6 +20,9 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -46,6 +54,41 @@ struct Outcome<void> {
   }
 };
 
+// The pools of blocking work (SDK 1.4). Values are stable; new pools are appended. A host
+// that does not know a pool runs the work on `blocking`.
+enum class Pool : int {
+  blocking = 0,  // the general pool: files, child processes, anything not below
+  search = 1,    // searches: request parsing, index resolution, each shard's query
+  write = 2,     // index and bulk writes, creating and deleting indices
+  storage = 3,   // the core storage service's SQLite calls
+  hashing = 4,   // password and API key hashing (argon2id)
+};
+
+inline std::string_view poolName(Pool pool) noexcept {
+  switch (pool) {
+    case Pool::search: return "search";
+    case Pool::write: return "write";
+    case Pool::storage: return "storage";
+    case Pool::hashing: return "hashing";
+    default: return "blocking";
+  }
+}
+
+// A pool's queue was full: the work was not run and not kept. Route handlers may let it
+// escape — the host answers 429 es_rejected_execution_exception under /es and 503 with
+// Retry-After under /api and /internal — or answer it themselves.
+class RejectedExecution : public std::runtime_error {
+ public:
+  RejectedExecution(Pool pool, std::size_t queueCapacity, const std::string& message)
+      : std::runtime_error(message), pool_(pool), queueCapacity_(queueCapacity) {}
+  Pool pool() const noexcept { return pool_; }
+  std::size_t queueCapacity() const noexcept { return queueCapacity_; }
+
+ private:
+  Pool pool_;
+  std::size_t queueCapacity_;
+};
+
 class Executors {
  public:
   virtual ~Executors() = default;
@@ -59,12 +102,14 @@ class Executors {
 
   // Runs `work` on the blocking pool, then `done(Outcome<R>&)` on an I/O thread. An
   // exception thrown by `work` is captured in the outcome, never lost.
+  // On `pool` (SDK 1.4): a full queue delivers RejectedExecution in the outcome, through
+  // `done` on an I/O thread as any other failure.
   template <class Work, class Done>
-  void runBlocking(Work work, Done done) {
+  void runBlocking(Work work, Done done, Pool pool = Pool::blocking) {
     using R = std::invoke_result_t<Work&>;
     // std::function needs copyable callables; shared state keeps move-only results legal.
     auto state = std::make_shared<std::pair<Work, Done>>(std::move(work), std::move(done));
-    postBlocking([this, state] {
+    auto run = [this, state] {
       auto outcome = std::make_shared<Outcome<R>>();
       try {
         if constexpr (std::is_void_v<R>) {
@@ -76,7 +121,19 @@ class Executors {
         outcome->error = std::current_exception();
       }
       post([state, outcome] { state->second(*outcome); });
-    });
+    };
+    if (pool == Pool::blocking) {
+      // The SDK 1.0 entry point: also what a host of any 1.x version implements.
+      postBlocking(std::move(run));
+      return;
+    }
+    try {
+      postBlockingOn(pool, std::move(run));
+    } catch (const RejectedExecution&) {
+      auto outcome = std::make_shared<Outcome<R>>();
+      outcome->error = std::current_exception();
+      post([state, outcome] { state->second(*outcome); });
+    }
   }
 
   // `co_await executors.blocking(work)` in a Task: runs `work` on the blocking pool and
@@ -84,16 +141,51 @@ class Executors {
   // With g++ 12, name a capturing lambda before the co_await (`auto work = [s] {...};
   // co_await ex.blocking(std::move(work));`): a lambda temporary inside the co_await
   // expression has its captures destroyed twice (a GCC coroutine bug).
+  // On `pool` (SDK 1.4), a full queue rethrows RejectedExecution from the co_await.
   template <class Work>
-  auto blocking(Work work) {
-    return BlockingAwaiter<Work>{*this, std::move(work), {}};
+  auto blocking(Work work, Pool pool = Pool::blocking) {
+    return BlockingAwaiter<Work>{*this, std::move(work), pool, {}};
   }
 
   // `co_await executors.sleep(delay, token)` in a Task: resumes on an I/O thread after
   // `delay`, or as soon as `token` is cancelled; yields whether the whole delay passed.
-  // Pass the plugin's stop token: a coroutine that is never resumed is never freed.
+  // Pass the plugin's stop token: a coroutine that is never resumed is never freed. A
+  // cancel also cancels the timer (SDK 1.4), so stopping never waits for the deadline.
   auto sleep(std::chrono::milliseconds delay, CancellationToken token = {}) {
-    return SleepAwaiter{*this, delay, std::move(token), {}, {}};
+    return SleepAwaiter{*this, delay, std::move(token), false};
+  }
+
+  // ---- SDK 1.4: appended; older plugins never call these. ----
+
+  // Runs `work` on `pool`, or throws RejectedExecution when the pool's queue is full (the
+  // work is then destroyed without running). The default, for executors written before
+  // 1.4 (test doubles), ignores the pool.
+  virtual void postBlockingOn(Pool pool, std::function<void()> work) {
+    (void)pool;
+    postBlocking(std::move(work));
+  }
+
+  // Runs `done(true)` on an I/O thread after `delay`, or `done(false)` as soon as `token`
+  // is cancelled — exactly once. The host cancels its timer on a cancel, so no timer stays
+  // pending (and counted as the plugin's work) until the deadline. The default, for
+  // executors written before 1.4 (test doubles), races a plain postAfter.
+  virtual void postAfterOrCancel(std::chrono::milliseconds delay, CancellationToken token,
+                                 std::function<void(bool elapsed)> done) {
+    struct Race {
+      std::atomic<bool> settled{false};
+      std::function<void(bool)> done;
+      CancellationRegistration registration;
+    };
+    auto race = std::make_shared<Race>();
+    race->done = std::move(done);
+    race->registration = token.onCancel([this, weak = std::weak_ptr<Race>(race)] {
+      auto shared = weak.lock();
+      if (!shared || shared->settled.exchange(true)) return;
+      post([shared] { shared->done(false); });
+    });
+    postAfter(delay, [race] {
+      if (!race->settled.exchange(true)) race->done(true);
+    });
   }
 
  private:
@@ -102,15 +194,19 @@ class Executors {
     using R = std::invoke_result_t<Work&>;
     Executors& executors;
     Work work;
+    Pool pool;
     Outcome<R> outcome;
 
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<> awaiting) {
       // The coroutine may resume on another thread before this returns: touch nothing after.
-      executors.runBlocking(std::move(work), [this, awaiting](Outcome<R>& result) {
-        outcome = std::move(result);
-        awaiting.resume();
-      });
+      executors.runBlocking(
+          std::move(work),
+          [this, awaiting](Outcome<R>& result) {
+            outcome = std::move(result);
+            awaiting.resume();
+          },
+          pool);
     }
     R await_resume() {
       if constexpr (std::is_void_v<R>) {
@@ -122,35 +218,20 @@ class Executors {
   };
 
   struct SleepAwaiter {
-    // Whichever comes first — the timer or the cancellation — resumes the coroutine.
-    struct Race {
-      std::atomic<bool> settled{false};
-      std::atomic<bool> cancelled{false};
-      std::coroutine_handle<> awaiting;
-    };
     Executors& executors;
     std::chrono::milliseconds delay;
     CancellationToken token;
-    std::shared_ptr<Race> race;
-    CancellationRegistration registration;
+    bool elapsed;
 
     bool await_ready() const noexcept { return token.cancelled(); }
     void await_suspend(std::coroutine_handle<> awaiting) {
-      race = std::make_shared<Race>();
-      race->awaiting = awaiting;
-      auto shared = race;
-      // Registered first: once the timer is posted the coroutine may resume, and then
-      // this awaiter may be gone.
-      registration = token.onCancel([target = &executors, shared] {
-        if (shared->settled.exchange(true)) return;
-        shared->cancelled = true;
-        target->post([shared] { shared->awaiting.resume(); });
-      });
-      executors.postAfter(delay, [shared] {
-        if (!shared->settled.exchange(true)) shared->awaiting.resume();
+      // The coroutine may resume on another thread before this returns: touch nothing after.
+      executors.postAfterOrCancel(delay, token, [this, awaiting](bool whole) {
+        elapsed = whole;
+        awaiting.resume();
       });
     }
-    bool await_resume() const noexcept { return race && !race->cancelled; }
+    bool await_resume() const noexcept { return elapsed; }
   };
 };
 

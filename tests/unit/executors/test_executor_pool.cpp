@@ -179,3 +179,99 @@ TEST_CASE("zero thread counts still give one thread of each kind") {
   ExecutorPool pool(0, 0, nullptr);
   CHECK(bothKindsRun(pool));
 }
+
+namespace {
+
+orrery::executors::PoolSizes tinyPools() {
+  orrery::executors::PoolSizes sizes;
+  sizes.fill({1, 0});  // one thread each, nothing may wait
+  return sizes;
+}
+
+}  // namespace
+
+TEST_CASE("a full pool throws RejectedExecution naming it and its queue; the other pools keep working") {
+  ExecutorPool pool(1, tinyPools(), nullptr);
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::promise<void> started;
+  auto startedFuture = started.get_future();
+  pool.postBlocking(orrery::Pool::search, [&started, released] {
+    started.set_value();
+    released.wait_for(kWait);
+  });
+  REQUIRE(ready(startedFuture));
+  bool threw = false;
+  try {
+    pool.postBlocking(orrery::Pool::search, [] {});
+  } catch (const orrery::RejectedExecution& e) {
+    threw = true;
+    CHECK(e.pool() == orrery::Pool::search);
+    CHECK(e.queueCapacity() == 0);
+    const std::string message = e.what();
+    CAPTURE(message);
+    CHECK(message.find("rejected execution of") == 0);
+    CHECK(message.find("name = search") != std::string::npos);
+    CHECK(message.find("queue capacity = 0") != std::string::npos);
+  }
+  CHECK(threw);
+  // Storage, hashing, writes and the general pool are not touched by a full search pool.
+  for (const auto other : {orrery::Pool::storage, orrery::Pool::hashing, orrery::Pool::write, orrery::Pool::blocking}) {
+    std::promise<void> ran;
+    auto future = ran.get_future();
+    pool.postBlocking(other, [&ran] { ran.set_value(); });
+    CHECK(ready(future));
+  }
+  const auto stats = pool.stats();
+  REQUIRE(stats.size() == orrery::executors::kPoolCount);
+  CHECK(stats[static_cast<std::size_t>(orrery::Pool::search)].name == "search");
+  CHECK(stats[static_cast<std::size_t>(orrery::Pool::search)].rejected == 1);
+  CHECK(stats[static_cast<std::size_t>(orrery::Pool::storage)].rejected == 0);
+}
+
+TEST_CASE("the pool sizes follow the machine: search is cores * 3 / 2 + 1 with a queue of 1000") {
+  const auto sizes = orrery::executors::defaultPoolSizes(4);
+  CHECK(sizes[static_cast<std::size_t>(orrery::Pool::search)].threads == 7);
+  CHECK(sizes[static_cast<std::size_t>(orrery::Pool::search)].queueSize == 1000);
+  CHECK(sizes[static_cast<std::size_t>(orrery::Pool::write)].threads == 4);
+  CHECK(sizes[static_cast<std::size_t>(orrery::Pool::hashing)].threads == 2);
+  CHECK(orrery::executors::defaultPoolSizes(1)[static_cast<std::size_t>(orrery::Pool::hashing)].threads == 1);
+}
+
+TEST_CASE("postAfterOrCancel: a cancel ends a one-hour wait at once and leaves no timer behind") {
+  ExecutorPool pool(1, 1, nullptr);
+  orrery::CancellationSource cancel;
+  std::promise<bool> done;
+  auto future = done.get_future();
+  pool.postAfterOrCancel(std::chrono::hours(1), cancel.token(), [&done](bool elapsed) { done.set_value(elapsed); });
+  CHECK(pool.pendingTimers() == 1);
+  CHECK(future.wait_for(20ms) == std::future_status::timeout);
+  cancel.cancel();
+  REQUIRE(ready(future));
+  CHECK_FALSE(future.get());
+  // The timer itself is gone, not merely ignored until its deadline.
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  while (pool.pendingTimers() != 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  CHECK(pool.pendingTimers() == 0);
+}
+
+TEST_CASE("postAfterOrCancel: the delay passing gives done(true), once; a token cancelled before gives done(false)") {
+  ExecutorPool pool(1, 1, nullptr);
+  orrery::CancellationSource cancel;
+  std::promise<bool> done;
+  auto future = done.get_future();
+  const auto start = std::chrono::steady_clock::now();
+  pool.postAfterOrCancel(30ms, cancel.token(), [&done](bool elapsed) { done.set_value(elapsed); });
+  REQUIRE(ready(future));
+  CHECK(future.get());
+  CHECK(std::chrono::steady_clock::now() - start >= 30ms);
+  cancel.cancel();  // after the end: nothing more happens (a second set_value would throw)
+
+  orrery::CancellationSource early;
+  early.cancel();
+  std::promise<bool> second;
+  auto secondFuture = second.get_future();
+  pool.postAfterOrCancel(std::chrono::hours(1), early.token(), [&second](bool elapsed) { second.set_value(elapsed); });
+  REQUIRE(ready(secondFuture));
+  CHECK_FALSE(secondFuture.get());
+}

@@ -8,18 +8,23 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
 
+#include "tests/support/gate.hpp"
 #include "core/executors/executor_pool.hpp"
 #include "core/executors/plugin_executors.hpp"
+#include "orrery/task.hpp"
 
 using orrery::executors::ExecutorPool;
 using orrery::executors::PluginExecutors;
 using namespace std::chrono_literals;
 
 namespace {
+
+using orrery::test::Gate;
 
 constexpr auto kWait = 10s;
 
@@ -33,22 +38,6 @@ bool ready(std::future<T>& future) {
 }
 
 using orrery::plugins::exceptionText;
-
-// A gate a task waits at; always opened by the destructor, so no thread is left waiting.
-class Gate {
- public:
-  Gate() : future_(promise_.get_future().share()) {}
-  ~Gate() { open(); }
-  void open() {
-    if (!opened_.exchange(true)) promise_.set_value();
-  }
-  void wait() const { future_.wait_for(kWait); }
-
- private:
-  std::promise<void> promise_;
-  std::shared_future<void> future_;
-  std::atomic<bool> opened_{false};
-};
 
 // The library handle a plugin's executors keep alive.
 std::shared_ptr<void> fakeLibrary() { return std::make_shared<int>(0); }
@@ -242,5 +231,71 @@ TEST_CASE("runBlocking: work on the blocking pool, outcome on the I/O thread") {
   }
 
   // Both halves are counted: drained means the outcome handler has run too.
+  CHECK(executors.drain(in(kWait)));
+}
+
+namespace {
+
+// A plugin's coroutine that sleeps for an hour unless its stop token is cancelled.
+orrery::Task<bool> napping(orrery::Executors& executors, orrery::CancellationToken stop) {
+  const bool slept = co_await executors.sleep(std::chrono::hours(1), stop);
+  co_return slept;
+}
+
+}  // namespace
+
+TEST_CASE("a coroutine sleeping for an hour: cancelling its token ends the sleep, its timer and its in-flight count") {
+  ExecutorPool pool(1, 1, nullptr);
+  PluginExecutors executors(pool, fakeLibrary(), nullptr);
+  orrery::CancellationSource stop;
+  std::promise<bool> result;
+  auto future = result.get_future();
+  auto task = napping(executors, stop.token());
+  orrery::startTask(std::move(task), [&result](std::exception_ptr, std::optional<bool> slept) { result.set_value(slept.value_or(true)); });
+  CHECK(future.wait_for(20ms) == std::future_status::timeout);
+  CHECK(executors.inFlight() == 1);  // the pending sleep counts as the plugin's work
+  const auto stopping = std::chrono::steady_clock::now();
+  stop.cancel();
+  // What the host does at stop: drain. It must not wait for the hour.
+  CHECK(executors.drain(in(kWait)));
+  CHECK(std::chrono::steady_clock::now() - stopping < kWait);
+  REQUIRE(ready(future));
+  CHECK_FALSE(future.get());
+  CHECK(pool.pendingTimers() == 0);  // no timer left on the io_context
+}
+
+TEST_CASE("blocking(work, pool) on a full pool rethrows RejectedExecution from the co_await") {
+  orrery::executors::PoolSizes sizes;
+  sizes.fill({1, 0});
+  ExecutorPool pool(1, sizes, nullptr);
+  PluginExecutors executors(pool, fakeLibrary(), nullptr);
+  Gate gate;
+  std::promise<void> started;
+  auto startedFuture = started.get_future();
+  executors.postBlockingOn(orrery::Pool::hashing, [&started, &gate] {
+    started.set_value();
+    gate.wait();
+  });
+  REQUIRE(ready(startedFuture));
+  auto refused = [&executors]() -> orrery::Task<int> {
+    auto work = [] { return 1; };
+    co_return co_await executors.blocking(std::move(work), orrery::Pool::hashing);
+  };
+  std::promise<std::string> error;
+  auto errorFuture = error.get_future();
+  auto task = refused();
+  orrery::startTask(std::move(task), [&error](std::exception_ptr failure, std::optional<int>) {
+    try {
+      if (failure) std::rethrow_exception(failure);
+      error.set_value("no error");
+    } catch (const orrery::RejectedExecution& e) {
+      error.set_value(std::string("rejected: ") + e.what());
+    } catch (...) {
+      error.set_value("another error");
+    }
+  });
+  REQUIRE(ready(errorFuture));
+  CHECK(errorFuture.get().find("rejected: rejected execution of") == 0);
+  gate.open();
   CHECK(executors.drain(in(kWait)));
 }
