@@ -157,18 +157,19 @@ int usersCommand(const harness::HostSetup& setup, const std::string& args, const
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// The bundled security and data plugins, one user, and the http_routes fixture.
+// The bundled security plugin, one user, and the http_routes fixture (its upload route
+// takes up to 128 MB from users only).
 struct SecuredHost : harness::RunningHost {
   SecuredHost() {
     setup.addFixture("http_routes");
     REQUIRE(usersCommand(setup, "add alice --role superuser", "correct horse") == 0);
-    start({"--set", "plugins.task_manager.enabled=false"});
+    start({"--set", "plugins.task_manager.enabled=false", "--set", "plugins.data.enabled=false"});
   }
 };
 
-std::string bulkHead(std::size_t length, const std::string& extra = "") {
-  return "POST /es/_bulk HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nContent-Length: " +
-         std::to_string(length) + "\r\n" + extra + "\r\n";
+std::string uploadHead(std::size_t length, const std::string& extra = "") {
+  return "PUT /api/fixture/upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(length) + "\r\n" +
+         extra + "\r\n";
 }
 
 // A _bulk body of about `bytes` bytes: index actions of small documents.
@@ -196,7 +197,7 @@ TEST_CASE("an unauthenticated 100 MB body is answered 401 before it is sent, and
   for (const auto& [name, extra] : cases) {
     CAPTURE(name);
     Uploader client(host.port);
-    REQUIRE(client.sendAll(bulkHead(kHundredMegabytes, extra)));
+    REQUIRE(client.sendAll(uploadHead(kHundredMegabytes, extra)));
     const auto sent = client.sendBody(kHundredMegabytes);
     const auto response = client.readUntilClosed();
     REQUIRE_MESSAGE(response.has_value(), "the server kept the connection open after refusing the request");
@@ -220,13 +221,12 @@ TEST_CASE("an unauthenticated 100 MB body is answered 401 before it is sent, and
 
   // A known user with the right password still sends a large body (over server.maxBodySize,
   // within the route's own limit).
-  const auto body = bulkBody(3 * 1024 * 1024);
   HttpClient client(host.port);
-  const auto bulk = client.send("POST", "/es/_bulk", body,
-                                {{"Authorization", harness::basicAuthorization("alice", "correct horse")},
-                                 {"Content-Type", "application/x-ndjson"}});
-  REQUIRE_MESSAGE(bulk.status == 200, bulk.body.substr(0, 500));
-  CHECK(bulk.json()["errors"] == false);
+  const auto upload = client.send("PUT", "/api/fixture/upload", std::string(20 * 1024 * 1024, 'u'),
+                                  {{"Authorization", harness::basicAuthorization("alice", "correct horse")},
+                                   {"Content-Type", "application/octet-stream"}});
+  CHECK(upload.status == 200);
+  CHECK(upload.body == "alice " + std::to_string(20 * 1024 * 1024));
 }
 
 TEST_CASE("server.maxInFlightBodyBytes: 429 with Retry-After past the budget, in each surface's shape; bytes come back") {
@@ -234,7 +234,7 @@ TEST_CASE("server.maxInFlightBodyBytes: 429 with Retry-After past the budget, in
   host.setup.addFixture("http_routes");
   host.setup.writeConfig("security:\n  enabled: false\n");
   host.start({"--set", "server.maxInFlightBodyBytes=1mb", "--set", "server.maxBodySize=4mb", "--set",
-              "plugins.task_manager.enabled=false"});
+              "plugins.task_manager.enabled=false", "--set", "plugins.data.enabled=false"});
   constexpr std::size_t kHeld = 700 * 1024;
 
   // One upload holds 700 KB of the 1 MB: its head is in (the 100 Continue says so), its body not yet.
@@ -253,7 +253,7 @@ TEST_CASE("server.maxInFlightBodyBytes: 429 with Retry-After past the budget, in
   CHECK(has(refused.json()["message"].get<std::string>(), "server.maxInFlightBodyBytes"));
   // Under the Elasticsearch mount, Elasticsearch's shape.
   HttpClient esClient(host.port);
-  const auto es = esClient.send("POST", "/es/_bulk", std::string(kHeld, '\n'), {{"Content-Type", "application/x-ndjson"}});
+  const auto es = esClient.send("PUT", "/es/logs/_fixture_size", std::string(kHeld, 'e'));
   CHECK(es.status == 429);
   CHECK(es.header("Retry-After") == "1");
   CHECK(es.json()["status"] == 429);

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <doctest/doctest.h>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -178,13 +179,27 @@ class StatusPoller {
   std::thread thread_;
 };
 
-// A host as small as a preboot test allows: the preboot page fixture holds setup until
-// told, and the bundled standard plugins stay out (they add start-up time, not phases).
-std::unique_ptr<harness::ChildProcess> startSmallHost(HostSetup& setup) {
-  setup.addFixture("preboot_page");
-  return setup.start({"--set", "plugins.data.enabled=false", "--set", "plugins.task_manager.enabled=false",
-                      "--set", "plugins.security.enabled=false"});
-}
+// A host as small as a preboot test allows — the preboot page fixture holds setup until
+// told, and the bundled standard plugins stay out (they add start-up time, not phases) —
+// with both probes polling from the moment its port listens, before anything is served.
+struct PolledHost {
+  PolledHost() {
+    setup.addFixture("preboot_page");
+    process = setup.start({"--set", "plugins.data.enabled=false", "--set", "plugins.task_manager.enabled=false",
+                           "--set", "plugins.security.enabled=false"});
+    REQUIRE_MESSAGE(process->waitForOutput("http server listening on"), process->output());
+    port = harness::listeningPort(*process);
+    fresh = std::make_unique<StatusPoller>(port, false);
+    kept = std::make_unique<StatusPoller>(port, true);
+  }
+  std::string report() const { return fresh->summary() + "\n" + kept->summary() + "\n" + process->output(); }
+
+  HostSetup setup;
+  std::unique_ptr<harness::ChildProcess> process;
+  std::uint16_t port = 0;
+  std::unique_ptr<StatusPoller> fresh;  // new connections
+  std::unique_ptr<StatusPoller> kept;   // one kept-alive connection
+};
 
 // Sends one SIGTERM and expects a clean exit well within the shutdown deadline.
 void stopWithOneSignal(harness::ChildProcess& host, const std::string& context) {
@@ -200,49 +215,38 @@ TEST_CASE("50 starts under a probe polling /api/status every millisecond all rea
   constexpr int kStarts = 50;
   for (int start = 0; start < kStarts; ++start) {
     CAPTURE(start);
-    HostSetup setup;
-    auto host = startSmallHost(setup);
-    REQUIRE_MESSAGE(host->waitForOutput("http server listening on"), host->output());
-    const auto port = harness::listeningPort(*host);
-    // From before anything is served: the port listens, preboot has not started serving.
-    StatusPoller fresh(port, false);
-    StatusPoller kept(port, true);
-    const auto report = [&] { return fresh.summary() + "\n" + kept.summary() + "\n" + host->output(); };
-
+    PolledHost host;
+    auto& fresh = *host.fresh;
+    auto& kept = *host.kept;
     // Preboot answers the probe: 503 with Retry-After.
-    REQUIRE_MESSAGE(fresh.waitForNew(503), report());
-    REQUIRE_MESSAGE(kept.waitForNew(503), report());
-    harness::HttpClient client(port);
-    REQUIRE_MESSAGE(client.send("POST", "/internal/preboot_page/done").status == 200, report());
+    REQUIRE_MESSAGE(fresh.waitForNew(503), host.report());
+    REQUIRE_MESSAGE(kept.waitForNew(503), host.report());
+    harness::HttpClient client(host.port);
+    REQUIRE_MESSAGE(client.send("POST", "/internal/preboot_page/done").status == 200, host.report());
 
     if (start % 5 == 4) {
       // The signal lands somewhere in the hand-over or setup: the stop is prompt all the same.
-      stopWithOneSignal(*host, "SIGTERM right after preboot ended; " + fresh.summary() + "; " + kept.summary());
+      stopWithOneSignal(*host.process, "SIGTERM right after preboot ended; " + fresh.summary() + "; " + kept.summary());
       continue;
     }
-    REQUIRE_MESSAGE(host->waitForOutput("orrery ready in"), report());
+    REQUIRE_MESSAGE(host.process->waitForOutput("orrery ready in"), host.report());
     // The main server answers both probes: the new connections and the one kept alive
     // since preboot, which no phase change closed.
-    REQUIRE_MESSAGE(fresh.waitForNew(200), report());
-    REQUIRE_MESSAGE(kept.waitForNew(200), report());
-    CHECK_MESSAGE(fresh.failures() == 0, report());
-    CHECK_MESSAGE(kept.failures() == 0, report());
-    CHECK_MESSAGE(kept.connections() == 1, report());
+    REQUIRE_MESSAGE(fresh.waitForNew(200), host.report());
+    REQUIRE_MESSAGE(kept.waitForNew(200), host.report());
+    CHECK_MESSAGE(fresh.failures() == 0, host.report());
+    CHECK_MESSAGE(kept.failures() == 0, host.report());
+    CHECK_MESSAGE(kept.connections() == 1, host.report());
     // Stopped while the probes go on polling.
-    stopWithOneSignal(*host, "SIGTERM once ready; " + fresh.summary() + "; " + kept.summary());
+    stopWithOneSignal(*host.process, "SIGTERM once ready; " + fresh.summary() + "; " + kept.summary());
   }
 }
 
 TEST_CASE("SIGTERM in preboot under a polling probe stops the host with exit 0") {
-  HostSetup setup;
-  auto host = startSmallHost(setup);
-  REQUIRE_MESSAGE(host->waitForOutput("http server listening on"), host->output());
-  const auto port = harness::listeningPort(*host);
-  StatusPoller fresh(port, false);
-  StatusPoller kept(port, true);
-  REQUIRE_MESSAGE(host->waitForOutput("setup is on hold"), host->output());
-  REQUIRE_MESSAGE(fresh.waitForNew(503), fresh.summary() + "\n" + host->output());
-  REQUIRE_MESSAGE(kept.waitForNew(503), kept.summary() + "\n" + host->output());
-  stopWithOneSignal(*host, "SIGTERM in preboot");
-  CHECK(host->count("orrery ready in") == 0);
+  PolledHost host;
+  REQUIRE_MESSAGE(host.process->waitForOutput("setup is on hold"), host.report());
+  REQUIRE_MESSAGE(host.fresh->waitForNew(503), host.report());
+  REQUIRE_MESSAGE(host.kept->waitForNew(503), host.report());
+  stopWithOneSignal(*host.process, "SIGTERM in preboot");
+  CHECK(host.process->count("orrery ready in") == 0);
 }
