@@ -17,6 +17,8 @@ std::vector<std::pair<std::string, orrery::ConfigSchema>> coreSchemas() {
       .integer("port", 5601, {.min = 0, .max = 65535}, "HTTP port; 0 picks a free one")
       .bytes("maxBodySize", 1024 * 1024, {.min = 1, .max = std::nullopt}, "largest request body a route accepts by default")
       .bytes("maxHeaderSize", 16 * 1024, {.min = 1024, .max = 1024 * 1024}, "largest request line plus headers")
+      .bytes("maxInFlightBodyBytes", std::int64_t{512} * 1024 * 1024, {.min = 1, .max = std::nullopt},
+             "request body bytes all requests together may hold at once; a request past it gets 429")
       .duration("requestTimeout", 30s, {.min = 1ms, .max = std::nullopt},
                 "time for a request's head and body to arrive, and for its response to be written")
       .duration("keepAliveTimeout", 60s, {.min = 1ms, .max = std::nullopt},

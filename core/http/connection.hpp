@@ -2,10 +2,15 @@
 // to the dispatcher and writes the responses, for plain TCP or TLS streams alike.
 //
 // Per request: wait for the first byte (idle timeout), read the head (request timeout),
-// prepare (route and body limit), read the body, run the handler (no timeout: handlers
-// own their time), write the response (request timeout), log one access line.
+// take the current phase's dispatcher, and judge the request from its head alone — route,
+// body limit (Content-Length), authentication, the budget of body bytes in flight — so
+// that a request refused on any of these is answered before a byte of its body is read
+// (and without 100 Continue). Then read the body (a chunked one counted against its limit
+// and the budget as it arrives), run the handler (no timeout: handlers own their time),
+// write the response (request timeout), log one access line.
 // Malformed requests get 400 (431 for oversized heads, 413 for oversized bodies) and the
-// connection is closed; other connections are untouched.
+// connection is closed; a request answered with its body unread closes it too. Other
+// connections are untouched.
 //
 // Internal to core/http: included by plain_connection.cpp and tls_connection.cpp only.
 #pragma once
@@ -38,17 +43,20 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
 // Lingering close: after sending a final response, read (and drop) what the client still
-// sends for at most this long, so that a response sent before an unread body is not lost
-// to a TCP reset.
+// sends for at most this long and this much, so that a response sent before an unread
+// body is not lost to a TCP reset — but a client that goes on sending a body it was
+// refused cannot make the server read it anyway.
 inline constexpr std::chrono::milliseconds kLingerTime{1000};
+inline constexpr std::size_t kLingerBytes = 1024 * 1024;
+// What a 429 for the budget of body bytes in flight tells clients to wait, in seconds.
+inline constexpr std::string_view kBudgetRetryAfter = "1";
 
 template <class Stream>
 class Connection {
  public:
   static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
 
-  Connection(Stream stream, std::shared_ptr<ServerCore> core, std::shared_ptr<const Dispatcher> dispatcher)
-      : stream_(std::move(stream)), core_(std::move(core)), dispatcher_(std::move(dispatcher)) {
+  Connection(Stream stream, std::shared_ptr<ServerCore> core) : stream_(std::move(stream)), core_(std::move(core)) {
     beast::error_code ec;
     const auto endpoint = lowest().socket().remote_endpoint(ec);
     remote_ = ec ? "unknown" : endpoint.address().to_string();
@@ -80,6 +88,10 @@ class Connection {
     co_await close();
   }
 
+  // Its entry in the server's registry, before run(): a phase change that runs out of
+  // time cuts the connections of its requests through it.
+  void registered(ConnectionRegistry::Entry entry) { entry_ = std::move(entry); }
+
   // On the connection's strand. Graceful: close now if idle, else after this response.
   void shutdown(bool force) {
     closing_ = true;
@@ -95,6 +107,8 @@ class Connection {
     ~BusyScope() { flag = false; }
   };
 
+  using Parser = bhttp::request_parser<bhttp::string_body>;
+
   // Serves one request; returns whether the connection stays open for another.
   asio::awaitable<bool> serveOne(bool first) {
     beast::error_code ec;
@@ -109,7 +123,7 @@ class Connection {
     const auto started = std::chrono::steady_clock::now();
 
     lowest().expires_after(options.requestTimeout);
-    bhttp::request_parser<bhttp::string_body> parser;
+    Parser parser;
     parser.header_limit(static_cast<std::uint32_t>(options.maxHeaderBytes));
     // Judged per route once the head is known. (Not boost::none: Beast 1.74 compares the
     // Content-Length against the optional, and any length is "greater" than none.)
@@ -122,42 +136,98 @@ class Connection {
 
     auto& head = parser.get();
     http::Request request = requestFromHead(head, remote_);
+    // The phase's dispatcher, held until the handler is done (dispatcher_slot.hpp).
+    auto ticket = core_->dispatchers.enter(entry_);
+    const Dispatcher& dispatcher = ticket.dispatcher();
+    BodyBudget::Reservation body(core_->budget);
+    auto prepared = co_await judgeHead(dispatcher, request, parser, body);
 
-    auto prepared = dispatcher_->prepare(request);
     const bool hasBody = parser.chunked() || parser.content_length().value_or(0) > 0;
     bool keep = options.keepAlive && head.keep_alive();
-    if (!prepared.early && parser.content_length() && *parser.content_length() > prepared.bodyLimit) {
-      prepared.early = tooLarge(prepared);
-    }
     if (prepared.early) {
       if (hasBody) keep = false;  // the body stays unread
     } else if (!parser.is_done()) {
-      if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
-        bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, head.version()};
-        co_await bhttp::async_write(stream_, proceed, asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) co_return false;
-      }
-      parser.body_limit(prepared.bodyLimit);
-      co_await bhttp::async_read(stream_, buffer_, parser, asio::redirect_error(asio::use_awaitable, ec));
-      if (ec == bhttp::error::body_limit) {
-        prepared.early = tooLarge(prepared);
-        keep = false;
-      } else if (ec) {
-        co_await rejectUnreadable(ec, started);
-        co_return false;
-      }
+      if (!co_await readBody(parser, prepared, body, started)) co_return false;
+      if (prepared.early) keep = false;  // refused part-way: the rest stays unread
     }
     if (!prepared.early) request.body = std::move(parser.get().body());
 
     // The handler owns its time; the stream's timer must not cut it off.
     lowest().expires_never();
-    auto response = co_await awaitTask(dispatcher_->respond(request, std::move(prepared)));
+    auto response = co_await awaitTask(dispatcher.respond(request, std::move(prepared)));
+    // The handler is done: its phase may end now, and its body's bytes go back.
+    ticket.release();
+    std::string().swap(request.body);
+    body.release();
     if (closing_) keep = false;
     const auto bytes = co_await write(response, head.version(), request.method == http::Method::head, keep,
                                       request.requestId);
     logAccess(request.methodName, request.path.empty() ? request.target : request.path, response.status, bytes,
               started, request.user.username, request.requestId);
     co_return keep && bytes.has_value();
+  }
+
+  // Everything that can be decided from the head, cheapest first: the route, the body
+  // limit against Content-Length, authentication, the budget. A refusal is `early`.
+  asio::awaitable<Prepared> judgeHead(const Dispatcher& dispatcher, http::Request& request, const Parser& parser,
+                                      BodyBudget::Reservation& body) {
+    auto prepared = dispatcher.prepare(request);
+    const auto length = parser.content_length();
+    if (!prepared.early && length && *length > prepared.bodyLimit) prepared.early = tooLarge(prepared);
+    prepared = co_await awaitTask(dispatcher.admit(request, std::move(prepared)));
+    if (!prepared.early && length && !body.growTo(*length)) prepared.early = overBudget(prepared, *length);
+    co_return prepared;
+  }
+
+  // Reads the body, counting it against the route's limit and the budget as it arrives.
+  // Sets prepared.early (413, 429) when it may not be read on; false when the connection
+  // is lost.
+  asio::awaitable<bool> readBody(Parser& parser, Prepared& prepared, BodyBudget::Reservation& body,
+                                 std::chrono::steady_clock::time_point started) {
+    beast::error_code ec;
+    if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+      bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, parser.get().version()};
+      co_await bhttp::async_write(stream_, proceed, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return false;
+    }
+    parser.body_limit(prepared.bodyLimit);
+    while (!parser.is_done()) {
+      co_await bhttp::async_read_some(stream_, buffer_, parser, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == bhttp::error::body_limit) {
+        prepared.early = tooLarge(prepared);
+        co_return true;
+      }
+      if (ec) {
+        co_await rejectUnreadable(ec, started);
+        co_return false;
+      }
+      const auto size = parser.get().body().size();
+      if (!body.growTo(size)) {
+        prepared.early = overBudget(prepared, size);
+        co_return true;
+      }
+    }
+    co_return true;
+  }
+
+  // The budget of body bytes in flight has no room for `length` bytes more: 429, unless
+  // the body alone is larger than the whole budget (then no retry would help: 413).
+  http::Response overBudget(const Prepared& prepared, std::uint64_t length) const {
+    const auto limit = core_->budget.limit();
+    if (length > limit) {
+      return Dispatcher::errorResponse(prepared.surface, 413,
+                                       "request body of " + std::to_string(length) +
+                                           " bytes is larger than the budget of body bytes in flight (" +
+                                           std::to_string(limit) + " bytes, server.maxInFlightBodyBytes)");
+    }
+    auto response = Dispatcher::errorResponse(
+        prepared.surface, 429,
+        "too many request body bytes in flight: this request's " + std::to_string(length) +
+            " would take the total past " + std::to_string(limit) +
+            " bytes (server.maxInFlightBodyBytes); try again later",
+        "es_rejected_execution_exception");
+    response.headers.set("Retry-After", std::string(kBudgetRetryAfter));
+    return response;
   }
 
   http::Response tooLarge(const Prepared& prepared) const {
@@ -232,9 +302,11 @@ class Connection {
       lowest().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
       if (!ec && !closing_) {
         lowest().expires_after(kLingerTime);
-        char sink[4096];
-        while (!ec) {
-          co_await lowest().async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
+        char sink[16 * 1024];
+        std::size_t drained = 0;
+        while (!ec && drained < kLingerBytes) {
+          drained += co_await lowest().async_read_some(asio::buffer(sink),
+                                                       asio::redirect_error(asio::use_awaitable, ec));
         }
       }
     }
@@ -256,7 +328,7 @@ class Connection {
 
   Stream stream_;
   std::shared_ptr<ServerCore> core_;
-  std::shared_ptr<const Dispatcher> dispatcher_;
+  ConnectionRegistry::Entry entry_;
   beast::flat_buffer buffer_;
   std::string remote_;
   // Touched on the strand only.
@@ -273,6 +345,7 @@ void launch(std::shared_ptr<Connection<Stream>> connection, Executor executor, s
       if (auto alive = weak.lock()) alive->shutdown(force);
     });
   });
+  connection->registered(entry);
   // The completion handler owns the connection: the coroutine only has `this`.
   auto running = connection->run(overCapacity);
   asio::co_spawn(executor, std::move(running), [core, entry, connection](std::exception_ptr error) {

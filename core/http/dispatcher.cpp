@@ -168,18 +168,41 @@ Prepared Dispatcher::prepare(http::Request& request) const {
   }
 }
 
+Task<Prepared> Dispatcher::admit(http::Request& request, Prepared prepared) const {
+  prepared.admitted = true;
+  request.user = http::User::anonymous();
+  // Preboot routes belong to the first-run setup, before any security plugin runs.
+  if (prepared.early || phase_ != Phase::serving) co_return prepared;
+  const auto& route = *prepared.lookup.route;
+  try {
+    co_await gate_->authenticate(request, route.options.auth);
+  } catch (const http::HttpError& error) {
+    prepared.early = errorResponse(prepared.surface, error);
+  } catch (const std::exception& error) {
+    log_.error("authenticating a request for " + route.pattern + " failed: " + error.what(),
+               {{"requestId", request.requestId}});
+    prepared.early = errorResponse(prepared.surface, 500, "An internal server error occurred.");
+  } catch (...) {
+    log_.error("authenticating a request for " + route.pattern + " failed with a non-standard exception",
+               {{"requestId", request.requestId}});
+    prepared.early = errorResponse(prepared.surface, 500, "An internal server error occurred.");
+  }
+  co_return prepared;
+}
+
+http::Response Dispatcher::errorResponse(Surface surface, const http::HttpError& error) {
+  auto response = errorResponse(surface, error.status(), error.what(), error.type());
+  for (const auto& [name, value] : error.headers().all()) response.headers.add(name, value);
+  return response;
+}
+
 Task<http::Response> Dispatcher::respond(http::Request& request, Prepared prepared) const {
+  if (!prepared.admitted) prepared = co_await admit(request, std::move(prepared));
   if (prepared.early) co_return std::move(*prepared.early);
   const auto& route = *prepared.lookup.route;
   std::optional<http::Response> response;
   std::optional<http::HttpError> failure;
   try {
-    // Preboot routes belong to the first-run setup, before any security plugin runs.
-    if (phase_ == Phase::serving) {
-      co_await gate_->authenticate(request, route.options.auth);
-    } else {
-      request.user = http::User::anonymous();
-    }
     response.emplace(co_await route.handler(request));
   } catch (const orrery::RejectedExecution& error) {
     // A full pool queue: Elasticsearch's 429 under the mount, "come back later" elsewhere.
@@ -197,10 +220,7 @@ Task<http::Response> Dispatcher::respond(http::Request& request, Prepared prepar
                {{"requestId", request.requestId}, {"plugin", route.owner}});
     failure.emplace(500, "An internal server error occurred.");
   }
-  if (failure) {
-    response = errorResponse(prepared.surface, failure->status(), failure->what(), failure->type());
-    for (const auto& [name, value] : failure->headers().all()) response->headers.add(name, value);
-  }
+  if (failure) response = errorResponse(prepared.surface, *failure);
   co_return std::move(*response);
 }
 

@@ -1,7 +1,8 @@
 // From a parsed request to a response, without any I/O: the part of the server that
 // knows about surfaces, routes, phases and authentication. The connection code (Beast)
 // calls prepare() once the head is read — to learn the body limit, or to answer at once —
-// and respond() once the body is in.
+// then admit() — authentication needs only the head, so a request that fails it is
+// answered before a byte of its body is read — and respond() once the body is in.
 //
 // Phases follow the host's stages:
 //   preboot   preboot plugins' routes; other /api, /internal and mount paths answer 503
@@ -21,6 +22,7 @@
 
 #include "core/http/auth_gate.hpp"
 #include "core/http/route_table.hpp"
+#include "orrery/http/error.hpp"
 #include "orrery/http/request.hpp"
 #include "orrery/http/response.hpp"
 #include "orrery/logger.hpp"
@@ -46,8 +48,9 @@ struct Prepared {
   RouteLookup lookup;
   std::size_t bodyLimit = 0;
   // Set when the request is answered without a handler (bad target, no route, a phase
-  // that serves nothing); the connection then skips or discards the body.
+  // that serves nothing, failed authentication); the connection then leaves the body unread.
   std::optional<http::Response> early;
+  bool admitted = false;  // admit() ran
 };
 
 class Dispatcher {
@@ -60,13 +63,19 @@ class Dispatcher {
 
   // `request` has method, target, headers and request id. Fills path, query and params.
   Prepared prepare(http::Request& request) const;
-  // Runs authentication and the handler; never throws (errors become responses).
+  // Authenticates from the head alone (serving phase): sets request.user, or makes the
+  // request `early` with the 401/503 it gets. Never throws.
+  Task<Prepared> admit(http::Request& request, Prepared prepared) const;
+  // Runs the handler (after admit(), which it runs itself if the caller did not); never
+  // throws (errors become responses).
   Task<http::Response> respond(http::Request& request, Prepared prepared) const;
 
   // The surface a raw path belongs to (for errors the connection raises itself).
   Surface surfaceOf(std::string_view rawPath) const;
   static http::Response errorResponse(Surface surface, int status, std::string_view message,
                                       std::string_view type = {});
+  // A thrown error's status, message, type and headers (e.g. WWW-Authenticate).
+  static http::Response errorResponse(Surface surface, const http::HttpError& error);
 
  private:
   http::Response prebootFallback(const http::Request& request, Surface surface) const;

@@ -108,11 +108,8 @@ std::string HttpHost::url() const { return server_->url(); }
 std::uint16_t HttpHost::port() const { return server_->port(); }
 
 void HttpHost::handOver(std::shared_ptr<const Dispatcher> next) {
-  if (serving_) {
-    const auto cut = server_->drain(std::chrono::steady_clock::now() + options_.shutdownTimeout);
-    if (cut > 0) log_.warn("cut " + std::to_string(cut) + " connection(s) at the hand-over");
-  }
-  server_->serve(std::move(next));
+  const auto cut = server_->serve(std::move(next), std::chrono::steady_clock::now() + options_.shutdownTimeout);
+  if (cut > 0) log_.warn("cut " + std::to_string(cut) + " connection(s) at the hand-over");
   serving_ = true;
 }
 

@@ -45,7 +45,8 @@ class HttpHost {
 
   // Serves the preboot routes of running preboot plugins.
   void servePreboot(const OwnerFilter& running);
-  // Preboot is over: drains its connections, then answers 503 until serveMain().
+  // Preboot is over: new requests get 503 until serveMain(); returns once preboot's
+  // requests in flight are done (connections stay open).
   void endPreboot();
   // Drops the routes (and authenticator) of plugins that are not running, then serves
   // the main surfaces.

@@ -38,15 +38,26 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 
   std::mutex mutex;
   std::condition_variable acceptingChanged;
-  bool accepting = false;
+  bool accepting = false;  // the accept loop runs
+  bool stopping = false;   // stop() began: no accept may start again
 
-  asio::awaitable<void> acceptLoop(std::shared_ptr<const Dispatcher> dispatcher) {
+  bool stopRequested() {
+    std::lock_guard lock(mutex);
+    return stopping;
+  }
+
+  asio::awaitable<void> acceptLoop() {
     auto& options = core->options;
     for (;;) {
+      // Checked before every accept; stop() sets the flag first and then posts its cancel
+      // to this strand. An accept that completed just before the cancel ran therefore
+      // cannot be followed by one that nothing would ever cancel.
+      if (stopRequested()) break;
       tcp::socket socket(asio::make_strand(io));
       boost::system::error_code ec;
       co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
-      if (ec == asio::error::operation_aborted || !acceptor.is_open()) break;
+      if (stopRequested() || !acceptor.is_open()) break;  // a socket accepted meanwhile closes with it
+      if (ec == asio::error::operation_aborted) continue;
       if (ec) {
         core->log.warn("accepting a connection failed: " + ec.message());
         if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space) {
@@ -63,9 +74,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
                        std::to_string(options.maxConnections) + " connections are open (server.maxConnections)");
       }
       if (options.tls) {
-        spawnTlsConnection(std::move(socket), core, dispatcher, overCapacity);
+        spawnTlsConnection(std::move(socket), core, overCapacity);
       } else {
-        spawnPlainConnection(std::move(socket), core, dispatcher, overCapacity);
+        spawnPlainConnection(std::move(socket), core, overCapacity);
       }
     }
   }
@@ -76,6 +87,34 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       accepting = value;
     }
     acceptingChanged.notify_all();
+  }
+
+  // Stops the accept loop and waits until it has ended (or `deadline` passed).
+  void stopAccepting(std::chrono::steady_clock::time_point deadline) {
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+    }
+    auto self = shared_from_this();
+    asio::post(strand, [self] {
+      boost::system::error_code ec;
+      self->acceptor.cancel(ec);
+    });
+    std::unique_lock lock(mutex);
+    acceptingChanged.wait_until(lock, deadline, [&] { return !accepting; });
+  }
+
+  void startAccepting() {
+    {
+      std::lock_guard lock(mutex);
+      if (stopping) throw std::logic_error("HttpServer::serve: the server was stopped");
+      accepting = true;
+    }
+    auto self = shared_from_this();
+    asio::co_spawn(strand, acceptLoop(), [self](std::exception_ptr error) {
+      if (error) self->core->log.error("the accept loop failed");
+      self->setAccepting(false);
+    });
   }
 };
 
@@ -135,43 +174,36 @@ std::string HttpServer::url() const {
          std::to_string(impl_->port);
 }
 
-void HttpServer::serve(std::shared_ptr<const Dispatcher> dispatcher) {
-  {
-    std::unique_lock lock(impl_->mutex);
-    if (impl_->accepting) throw std::logic_error("HttpServer::serve: already accepting; drain first");
-    impl_->accepting = true;
+std::size_t HttpServer::serve(std::shared_ptr<const Dispatcher> dispatcher,
+                              std::chrono::steady_clock::time_point deadline) {
+  auto& slot = impl_->core->dispatchers;
+  const auto previous = slot.swap(std::move(dispatcher));
+  if (!previous) {
+    impl_->startAccepting();
+    return 0;
   }
-  auto impl = impl_;
-  asio::co_spawn(impl->strand, impl->acceptLoop(std::move(dispatcher)), [impl](std::exception_ptr error) {
-    if (error) impl->core->log.error("the accept loop failed");
-    impl->setAccepting(false);
-  });
-}
-
-std::size_t HttpServer::drain(std::chrono::steady_clock::time_point deadline) {
-  auto impl = impl_;
-  asio::post(impl->strand, [impl] {
-    boost::system::error_code ec;
-    impl->acceptor.cancel(ec);
-  });
-  {
-    std::unique_lock lock(impl->mutex);
-    impl->acceptingChanged.wait(lock, [&] { return !impl->accepting; });
-  }
-  auto& connections = impl->core->connections;
-  connections.shutdownAll(false);
-  if (connections.waitEmpty(deadline)) return 0;
-  const std::size_t cut = connections.size();
-  impl->core->log.warn(std::to_string(cut) + " connection(s) still busy at the shutdown deadline: closing them");
-  connections.shutdownAll(true);
-  // A handler that never returns keeps its connection's coroutine; don't wait on it forever.
-  connections.waitEmpty(std::chrono::steady_clock::now() + std::chrono::seconds(1));
+  if (slot.waitDone(previous.get(), deadline)) return 0;
+  const std::size_t cut = slot.cut(previous.get());
+  impl_->core->log.warn(std::to_string(cut) + " request(s) of the previous phase still busy at the deadline: closing "
+                        "their connections");
+  // A handler that never returns keeps its ticket; don't wait on it forever.
+  slot.waitDone(previous.get(), std::chrono::steady_clock::now() + std::chrono::seconds(1));
   return cut;
 }
 
 std::size_t HttpServer::stop(std::chrono::steady_clock::time_point deadline) {
-  const auto cut = drain(deadline);
   auto impl = impl_;
+  impl->stopAccepting(deadline);
+  auto& connections = impl->core->connections;
+  std::size_t cut = 0;
+  connections.shutdownAll(false);
+  if (!connections.waitEmpty(deadline)) {
+    cut = connections.size();
+    impl->core->log.warn(std::to_string(cut) + " connection(s) still busy at the shutdown deadline: closing them");
+    connections.shutdownAll(true);
+    // A handler that never returns keeps its connection's coroutine; don't wait on it forever.
+    connections.waitEmpty(std::chrono::steady_clock::now() + std::chrono::seconds(1));
+  }
   std::promise<void> closed;
   asio::post(impl->strand, [impl, &closed] {
     boost::system::error_code ec;

@@ -1,9 +1,12 @@
 // The HTTP(S) listener: accepts connections on the host's io_context and serves each with
 // the dispatcher of the current phase. Boost.Beast stays behind this header.
 //
-// One listening socket serves preboot and then the main routes. A handover (serve() with
-// a new dispatcher after drain()) never refuses a client: while the old connections
-// drain, new ones wait in the kernel's accept backlog, and are accepted by the next phase.
+// One listening socket and one accept loop serve preboot, then the main routes. A phase
+// change (serve() again with the next phase's dispatcher) neither stops accepting nor
+// closes a connection: each request takes the dispatcher current when its head arrives,
+// and the change waits only for the previous phase's requests in flight. Whatever the
+// clients do (keep-alive connections that never go idle, new connections every
+// millisecond), it completes, and no client is refused.
 #pragma once
 
 #include <chrono>
@@ -38,13 +41,14 @@ class HttpServer {
   // e.g. "http://127.0.0.1:5601"
   std::string url() const;
 
-  // Starts accepting; new connections use `dispatcher` for their whole life.
-  void serve(std::shared_ptr<const Dispatcher> dispatcher);
-  // Stops accepting (the socket stays open), closes idle connections at once, lets
-  // requests in flight finish until `deadline`, then closes what is left. Returns the
+  // Requests whose head arrives from now on go to `dispatcher`. The first call starts
+  // accepting; a later one is a phase change: it waits until the requests of the previous
+  // dispatcher are done, and cuts their connections at `deadline`. Returns the number of
+  // connections cut. Blocks: never call it on an I/O thread.
+  std::size_t serve(std::shared_ptr<const Dispatcher> dispatcher, std::chrono::steady_clock::time_point deadline);
+  // Stops accepting, closes idle connections at once, lets requests in flight finish
+  // until `deadline`, then closes what is left and the listening socket. Returns the
   // number of connections that had to be cut. Blocks: never call it on an I/O thread.
-  std::size_t drain(std::chrono::steady_clock::time_point deadline);
-  // drain(), then closes the listening socket.
   std::size_t stop(std::chrono::steady_clock::time_point deadline);
 
   std::size_t openConnections() const;

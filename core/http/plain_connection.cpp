@@ -3,11 +3,9 @@
 
 namespace orrery::server {
 
-void spawnPlainConnection(asio::ip::tcp::socket socket, std::shared_ptr<ServerCore> core,
-                          std::shared_ptr<const Dispatcher> dispatcher, bool overCapacity) {
+void spawnPlainConnection(asio::ip::tcp::socket socket, std::shared_ptr<ServerCore> core, bool overCapacity) {
   auto executor = socket.get_executor();
-  auto connection = std::make_shared<Connection<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), core,
-                                                                    std::move(dispatcher));
+  auto connection = std::make_shared<Connection<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), core);
   launch(std::move(connection), executor, std::move(core), overCapacity);
 }
 

@@ -12,6 +12,7 @@ ServerOptions serverOptionsFrom(const orrery::PluginConfig& section) {
   options.port = static_cast<std::uint16_t>(section.getInt("port"));
   options.maxBodyBytes = static_cast<std::size_t>(section.getBytes("maxBodySize"));
   options.maxHeaderBytes = static_cast<std::size_t>(section.getBytes("maxHeaderSize"));
+  options.maxInFlightBodyBytes = static_cast<std::size_t>(section.getBytes("maxInFlightBodyBytes"));
   options.requestTimeout = section.getDuration("requestTimeout");
   options.idleTimeout = section.getDuration("keepAliveTimeout");
   options.maxConnections = static_cast<std::size_t>(section.getInt("maxConnections"));

@@ -21,6 +21,8 @@ struct ServerOptions {
   std::filesystem::path key;          // PEM private key, when tls
   std::size_t maxBodyBytes = 1024 * 1024;
   std::size_t maxHeaderBytes = 16 * 1024;
+  // Request body bytes all requests together may hold at once; past it, 429.
+  std::size_t maxInFlightBodyBytes = std::size_t{512} * 1024 * 1024;
   // A request's head and body must arrive within this; a response must be written in it.
   std::chrono::milliseconds requestTimeout{30'000};
   // How long a kept-alive connection may wait for its next request.

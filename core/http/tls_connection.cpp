@@ -5,13 +5,10 @@
 
 namespace orrery::server {
 
-void spawnTlsConnection(asio::ip::tcp::socket socket, std::shared_ptr<ServerCore> core,
-                        std::shared_ptr<const Dispatcher> dispatcher, bool overCapacity) {
+void spawnTlsConnection(asio::ip::tcp::socket socket, std::shared_ptr<ServerCore> core, bool overCapacity) {
   using Stream = beast::ssl_stream<beast::tcp_stream>;
   auto executor = socket.get_executor();
-  auto connection =
-      std::make_shared<Connection<Stream>>(Stream(beast::tcp_stream(std::move(socket)), *core->tls), core,
-                                           std::move(dispatcher));
+  auto connection = std::make_shared<Connection<Stream>>(Stream(beast::tcp_stream(std::move(socket)), *core->tls), core);
   launch(std::move(connection), executor, std::move(core), overCapacity);
 }
 

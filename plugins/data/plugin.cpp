@@ -42,7 +42,10 @@ class DataPlugin final : public Plugin {
         .duration("elasticsearch.deadNodeCooldown", 5s, {.min = 0ms, .max = 24h},
                   "How long a node that failed is skipped; doubles per consecutive failure; 0 never skips")
         .duration("elasticsearch.deadNodeCooldownMax", 5min, {.min = 0ms, .max = 24h},
-                  "The longest a failed node is skipped");
+                  "The longest a failed node is skipped")
+        .bytes("indexing_pressure.memory.limit", 64 * 1024 * 1024, {.min = 1},
+               "Bytes of write requests (_bulk, _doc, _create, _update) indexed at once; past it 429 "
+               "es_rejected_execution_exception (Elasticsearch's indexing_pressure.memory.limit)");
   }
 
   void setup(SetupContext& ctx) override {
@@ -81,6 +84,8 @@ class DataPlugin final : public Plugin {
     api->engine = engine;
     api->search = service_;
     api->executors = &ctx.executors();
+    api->indexingPressure =
+        std::make_shared<IndexingPressure>(static_cast<std::uint64_t>(config.getBytes("indexing_pressure.memory.limit")));
     api->clusterUuid = clusterUuid(path);
     registerEsRoutes(ctx.http().elasticsearchRouter(), api);
     registerSearchRoutes(ctx.http().router(), service_, ctx.executors());

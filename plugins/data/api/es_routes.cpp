@@ -122,6 +122,23 @@ std::uintmax_t folderBytes(const std::filesystem::path& dir) {
   return bytes;
 }
 
+// A write route's handler that holds its body's bytes against the indexing pressure while
+// it runs: past the limit it answers 429 at once and does no work.
+template <class Handler>
+http::Handler pressured(std::shared_ptr<EsApi> api, Handler handler) {
+  return [api, handler](Request& request) -> Task<Response> {
+    IndexingPressure::Operation operation;
+    std::optional<Response> rejected;
+    try {
+      operation = api->indexingPressure->markCoordinatingOperationStarted(request.body.size());
+    } catch (const EngineError& error) {
+      rejected = esError(error);
+    }
+    if (rejected) co_return std::move(*rejected);
+    co_return co_await handler(request);
+  };
+}
+
 }  // namespace
 
 void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
@@ -224,8 +241,8 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
     };
     co_return co_await run(ex, Pool::write, std::move(work));
   };
-  router.put("/{index}/_doc/{id}", indexDoc);
-  router.post("/{index}/_doc/{id}", indexDoc);
+  router.put("/{index}/_doc/{id}", pressured(api, indexDoc));
+  router.post("/{index}/_doc/{id}", pressured(api, indexDoc));
   const auto createDoc = [api, &ex](Request& request) -> Task<Response> {
     auto work = [api, &request]() -> Result {
       const bool forced = refreshParam(request);
@@ -233,15 +250,15 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
     };
     co_return co_await run(ex, Pool::write, std::move(work));
   };
-  router.put("/{index}/_create/{id}", createDoc);
-  router.post("/{index}/_create/{id}", createDoc);
-  router.post("/{index}/_doc", [api, &ex](Request& request) -> Task<Response> {
+  router.put("/{index}/_create/{id}", pressured(api, createDoc));
+  router.post("/{index}/_create/{id}", pressured(api, createDoc));
+  router.post("/{index}/_doc", pressured(api, [api, &ex](Request& request) -> Task<Response> {
     auto work = [api, &request]() -> Result {
       const bool forced = refreshParam(request);
       return writeOne(*api->engine, request.param("index"), writeOp(request, WriteOp::Kind::index, generateId()), forced);
     };
     co_return co_await run(ex, Pool::write, std::move(work));
-  });
+  }));
   router.get("/{index}/_doc/{id}", [api, &ex](Request& request) -> Task<Response> {
     auto work = [api, &request]() -> Result {
       const auto name = request.param("index");
@@ -260,7 +277,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
     };
     co_return co_await run(ex, Pool::write, std::move(work));
   });
-  router.post("/{index}/_update/{id}", [api, &ex](Request& request) -> Task<Response> {
+  router.post("/{index}/_update/{id}", pressured(api, [api, &ex](Request& request) -> Task<Response> {
     auto work = [api, &request]() -> Result {
       const bool forced = refreshParam(request);
       const json body = parseBody(request.body);
@@ -278,7 +295,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
       return writeOne(*api->engine, request.param("index"), std::move(op), forced);
     };
     co_return co_await run(ex, Pool::write, std::move(work));
-  });
+  }));
 
   // Bulk.
   const auto bulk = [api, &ex](Request& request) -> Task<Response> {
@@ -290,10 +307,10 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
     };
     co_return co_await run(ex, Pool::write, std::move(work));
   };
-  router.post("/_bulk", bulk, large);
-  router.put("/_bulk", bulk, large);
-  router.post("/{index}/_bulk", bulk, large);
-  router.put("/{index}/_bulk", bulk, large);
+  router.post("/_bulk", pressured(api, bulk), large);
+  router.put("/_bulk", pressured(api, bulk), large);
+  router.post("/{index}/_bulk", pressured(api, bulk), large);
+  router.put("/{index}/_bulk", pressured(api, bulk), large);
 
   // Refresh: every acknowledged write is already committed and visible.
   const auto refresh = [api, &ex](Request& request) -> Task<Response> {

@@ -8,6 +8,7 @@
 #include <orrery/http/router.hpp>
 
 #include "engine.hpp"
+#include "indexing_pressure.hpp"
 #include "search_service.hpp"
 
 namespace orrery::data {
@@ -16,6 +17,8 @@ struct EsApi {
   std::shared_ptr<Engine> engine;
   std::shared_ptr<SearchService> search;
   Executors* executors = nullptr;
+  // Bytes of writes being indexed at once (data.indexing_pressure.memory.limit).
+  std::shared_ptr<IndexingPressure> indexingPressure = std::make_shared<IndexingPressure>(64 * 1024 * 1024);
   std::string clusterName = "orrery";
   std::string clusterUuid;
 };

@@ -388,6 +388,46 @@ TEST_CASE("serving: the route's auth requirement goes through the gate") {
   }
 }
 
+TEST_CASE("admit() decides on the head alone: a refused request is early, and respond() does not authenticate again") {
+  Host host;
+  Probe probe;
+  host.add(Method::post, "/api/upload", probe.handler(), RouteOptions{Auth::required, 0});
+  auto authenticator = std::make_shared<FixedAuthenticator>(AuthResult::failure("wrong password"),
+                                                            std::vector<std::string>{"Basic realm=\"x\""});
+  host.gate->setAuthenticator(authenticator, "security", nullptr);
+  const auto dispatcher = host.dispatcher(Phase::serving);
+
+  auto request = makeRequest(Method::post, "/api/upload");
+  auto prepared = run(dispatcher.admit(request, dispatcher.prepare(request)));
+  // No body was given: the decision needs none.
+  REQUIRE(prepared.early.has_value());
+  CHECK(prepared.admitted);
+  checkKibanaError(*prepared.early, 401, "Unauthorized");
+  CHECK(headerValues(prepared.early->headers, "WWW-Authenticate") == std::vector<std::string>{"Basic realm=\"x\""});
+  CHECK(authenticator->calls == 1);
+  CHECK(run(dispatcher.respond(request, std::move(prepared))).status == 401);
+  CHECK(authenticator->calls == 1);
+  CHECK(probe.calls == 0);
+}
+
+TEST_CASE("admit() lets an authenticated request through to respond(), which runs the handler only") {
+  Host host;
+  Probe probe;
+  host.add(Method::post, "/api/upload", probe.handler(), RouteOptions{Auth::required, 0});
+  auto authenticator =
+      std::make_shared<FixedAuthenticator>(AuthResult::success(orrery::http_test::user("alice")));
+  host.gate->setAuthenticator(authenticator, "security", nullptr);
+  const auto dispatcher = host.dispatcher(Phase::serving);
+  auto request = makeRequest(Method::post, "/api/upload");
+  auto prepared = run(dispatcher.admit(request, dispatcher.prepare(request)));
+  CHECK_FALSE(prepared.early.has_value());
+  CHECK(request.user.username == "alice");
+  request.body = "the body, read after admission";
+  CHECK(run(dispatcher.respond(request, std::move(prepared))).status == 200);
+  CHECK(probe.user == "alice");
+  CHECK(authenticator->calls == 1);
+}
+
 TEST_CASE("preboot: preboot routes run without the authenticator") {
   Host host;
   auto authenticator = std::make_shared<FixedAuthenticator>(AuthResult::failure("bad"));
