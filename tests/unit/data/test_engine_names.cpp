@@ -201,7 +201,9 @@ TEST_CASE("the engine's lock is not held while an index's files are created or r
 TEST_CASE("a write to a missing index auto-creates it only as action.auto_create_index allows") {
   orrery::test::TempDir dir;
   SUBCASE("false") {
-    Engine engine(dir.path() / "indices", EngineOptions{.autoCreate = false});
+    EngineOptions options;
+    options.autoCreate = false;
+    Engine engine(dir.path() / "indices", options);
     try {
       put(engine, "new", "1", json{{"m", "x"}});
       FAIL("created");
@@ -221,7 +223,9 @@ TEST_CASE("a write to a missing index auto-creates it only as action.auto_create
     CHECK(response["items"][1]["index"]["status"] == 201);
   }
   SUBCASE("patterns: the first that matches decides") {
-    Engine engine(dir.path() / "indices", EngineOptions{.autoCreatePatterns = {"-logs-secret*", "+logs-*"}});
+    EngineOptions options;
+    options.autoCreatePatterns = {"-logs-secret*", "+logs-*"};
+    Engine engine(dir.path() / "indices", options);
     CHECK(put(engine, "logs-a", "1", json{{"m", "x"}})[0].status() == 201);
     CHECK(errorReason([&] { put(engine, "logs-secret", "1", json{}); }) ==
           "no such index [logs-secret] and [action.auto_create_index] contains [-logs-secret*] which forbids automatic "
@@ -233,7 +237,9 @@ TEST_CASE("a write to a missing index auto-creates it only as action.auto_create
 
 TEST_CASE("data.local.maxIndices refuses creation past the cap, naming it") {
   orrery::test::TempDir dir;
-  Engine engine(dir.path() / "indices", EngineOptions{.maxIndices = 2});
+  EngineOptions options;
+  options.maxIndices = 2;
+  Engine engine(dir.path() / "indices", options);
   engine.createIndex("a", nullptr);
   put(engine, "b", "1", json{{"m", "x"}});
   for (const auto& create : std::vector<std::function<void()>>{[&] { engine.createIndex("c", nullptr); },

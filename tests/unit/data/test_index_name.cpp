@@ -26,7 +26,7 @@ std::string refusal(const std::string& name) {
 }  // namespace
 
 TEST_CASE("names Elasticsearch accepts are accepted") {
-  for (const std::string good : {"logs", "logs-2024.01.02", ".hidden", "a..b", "a_b+c-d", "données", "日本語",
+  for (const std::string& good : std::vector<std::string>{"logs", "logs-2024.01.02", ".hidden", "a..b", "a_b+c-d", "données", "日本語",
                                  std::string(255, 'a'), "x\xF0\x9F\x98\x80"}) {
     CAPTURE(good);
     CHECK_NOTHROW(validateIndexName(good));
@@ -97,7 +97,7 @@ TEST_CASE("patterns follow the byte rules and allow only the star") {
   CHECK_NOTHROW(validateIndexPattern("logs-*"));
   CHECK_NOTHROW(validateIndexPattern(".*"));
   CHECK_NOTHROW(validateIndexPattern("*"));
-  for (const std::string bad : {std::string("logs\0*", 6), "a/*", "*\x7f", "*\xff", "a?*", std::string(256, '*')}) {
+  for (const std::string& bad : std::vector<std::string>{std::string("logs\0*", 6), "a/*", "*\x7f", "*\xff", "a?*", std::string(256, '*')}) {
     CAPTURE(bad);
     CHECK_THROWS_AS(validateIndexPattern(bad), EngineError);
   }
