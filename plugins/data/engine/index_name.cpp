@@ -42,13 +42,17 @@ std::size_t utf8Length(std::string_view text, std::size_t at) {
 
 bool isControl(char c) { return static_cast<std::uint8_t>(c) < 0x20 || c == 0x7f; }
 
-// The rules names and patterns share; `allowStar` for patterns.
-void checkBytes(std::string_view name, bool allowStar) {
-  if (name.empty()) throw invalid(name, "must not be empty");
+void checkLength(std::string_view name) {
   if (name.size() > kMaxIndexNameBytes) {
     throw invalid(name, "index name is too long, (" + std::to_string(name.size()) + " > " +
                             std::to_string(kMaxIndexNameBytes) + ")");
   }
+}
+
+// The rules names and patterns share, in Elasticsearch's order where it has them;
+// `allowStar` for patterns.
+void checkBytes(std::string_view name, bool allowStar) {
+  if (name.empty()) throw invalid(name, "must not be empty");
   for (std::size_t i = 0; i < name.size();) {
     if (isControl(name[i])) throw invalid(name, "must not contain control characters (bytes below 0x20, or 0x7f)");
     const auto length = utf8Length(name, i);
@@ -72,13 +76,17 @@ void validateIndexName(std::string_view name) {
   if (name.front() == '_' || name.front() == '-' || name.front() == '+') {
     throw invalid(name, "must not start with '_', '-', or '+'");
   }
+  checkLength(name);
   if (name == "." || name == "..") throw invalid(name, "must not be '.' or '..'");
   for (char c : name) {
     if (c >= 'A' && c <= 'Z') throw invalid(name, "must be lowercase");
   }
 }
 
-void validateIndexPattern(std::string_view pattern) { checkBytes(pattern, true); }
+void validateIndexPattern(std::string_view pattern) {
+  checkBytes(pattern, true);
+  checkLength(pattern);
+}
 
 std::string printableName(std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
