@@ -11,6 +11,7 @@
 #include <orrery/plugin.hpp>
 #include <random>
 #include <set>
+#include <stdexcept>
 
 #include "cluster_client.hpp"
 #include "cluster_config.hpp"
@@ -30,6 +31,13 @@ class DataPlugin final : public Plugin {
   static void describeConfig(ConfigSchema& schema) {
     schema.string("search.defaultStrategy", "local", {"local", "elasticsearch"}, "The strategy searches use unless they name one")
         .string("local.path", "", {}, "Folder of the embedded engine's indices; empty means <path.data>/indices")
+        .boolean("local.autoCreateIndex", true,
+                 "Elasticsearch's action.auto_create_index: a write to a missing index creates it")
+        .stringList("local.autoCreateIndexPatterns", {},
+                    "When set, the names auto-creation may create: the first matching pattern decides, "
+                    "+pattern allows, -pattern forbids, none matching forbids (as action.auto_create_index's list)")
+        .integer("local.maxIndices", 1000, {.min = 1, .max = 1000000},
+                 "Indices the embedded engine holds at most; creating more is refused (each shard keeps files open)")
         .stringList("elasticsearch.hosts", {}, "Node URLs of a remote cluster, http:// or https://")
         .string("elasticsearch.username", "", {}, "Basic authentication user for the remote cluster")
         .string("elasticsearch.password", "", {}, "Basic authentication password for the remote cluster")
@@ -69,7 +77,17 @@ class DataPlugin final : public Plugin {
     const auto configured = config.getString("local.path");
     std::filesystem::path path = configured.empty() ? ctx.dataPath() / "indices" : std::filesystem::path(configured);
     if (path.is_relative()) path = ctx.dataPath() / path;
-    auto engine = std::make_shared<Engine>(path);
+    EngineOptions engineOptions;
+    engineOptions.autoCreate = config.getBool("local.autoCreateIndex");
+    engineOptions.autoCreatePatterns = config.getStringList("local.autoCreateIndexPatterns");
+    for (const auto& pattern : engineOptions.autoCreatePatterns) {
+      if (pattern.empty() || pattern == "+" || pattern == "-") {
+        throw std::invalid_argument("data.local.autoCreateIndexPatterns: [" + pattern +
+                                 "] must be an index name or pattern, optionally after + or -");
+      }
+    }
+    engineOptions.maxIndices = static_cast<std::size_t>(config.getInt("local.maxIndices"));
+    auto engine = std::make_shared<Engine>(path, std::move(engineOptions));
     service_ = std::make_shared<SearchService>(ctx.executors(), defaultStrategy, &ctx.lifecycle());
     service_->registerStrategy("local", std::make_shared<LocalStrategy>(engine, ctx.executors()));
     if (!cluster.hosts.empty()) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 
 #include "host_setup.hpp"
 #include "http_client.hpp"
@@ -220,15 +221,19 @@ TEST_CASE("indices, documents and mappings survive a restart of the host") {
 
 TEST_CASE("an index whose files do not open is reported and refused untouched; the others are served; DELETE clears it") {
   DataHost host;
+  std::string uuid;
   {
     HttpClient client(host.port);
     for (const std::string name : {"good", "bad"}) {
       REQUIRE(client.send("POST", "/es/" + name + "/_doc/1", R"({"word":"kept"})", kJson).status == 201);
     }
+    uuid = client.get("/es/bad").json()["bad"]["settings"]["index"]["uuid"].get<std::string>();
   }
   host.stop();
   // A shard file that is not a SQLite database any more (a damaged disk, a wrong copy).
-  const auto dir = host.setup.root() / "data" / "indices" / "bad";
+  // Index folders are named by the index's uuid.
+  const auto dir = host.setup.root() / "data" / "indices" / uuid;
+  REQUIRE(std::filesystem::exists(dir / "shard-0.sqlite"));
   for (const char* leftover : {"shard-0.sqlite-wal", "shard-0.sqlite-shm"}) std::filesystem::remove(dir / leftover);
   const std::string garbage(4096, 'x');
   std::ofstream(dir / "shard-0.sqlite", std::ios::binary | std::ios::trunc) << garbage;
@@ -267,4 +272,102 @@ TEST_CASE("an index whose files do not open is reported and refused untouched; t
   CHECK(client.get("/api/status").json()["status"]["plugins"]["data"]["level"] == "available");
   CHECK(client.get("/es/_cluster/health").json()["status"] == "green");
   CHECK(client.send("POST", "/es/bad/_doc/1", R"({"word":"fresh"})", kJson).status == 201);
+}
+
+TEST_CASE("no index name destroys data: every rejected name, through the URL and bulk action lines, leaves the indices intact") {
+  DataHost host;
+  HttpClient client(host.port);
+  const harness::Headers ndjson{{"Content-Type", "application/x-ndjson"}};
+  std::string load;
+  for (int i = 0; i < 10; ++i) load.append("{\"index\":{\"_index\":\"logs\",\"_id\":\"" + std::to_string(i) + "\"}}\n{\"word\":\"kept\"}\n");
+  load.append("{\"index\":{\"_index\":\"other\",\"_id\":\"1\"}}\n{\"word\":\"kept\"}\n");
+  REQUIRE(client.send("POST", "/es/_bulk", load, ndjson).json()["errors"] == false);
+  const auto indices = host.setup.root() / "data" / "indices";
+  const auto folders = [&] {
+    std::set<std::string> out;
+    for (const auto& entry : std::filesystem::directory_iterator(indices)) {
+      if (entry.is_directory()) out.insert(entry.path().filename().string());
+    }
+    return out;
+  };
+  const auto before = folders();
+  REQUIRE(before.size() == 2);
+
+  // Bulk action lines, as JSON escapes: the item fails, the request and the rest go on.
+  for (const std::string name : {R"(logs\u0000)", R"(\u0000)", R"(\u0000logs)", "..", ".", "a/b", "../logs",
+                                 std::string(256, 'a'), R"(logs\u007f)", R"(logs\u0001)", R"(logs\n)", "Logs", "_logs"}) {
+    CAPTURE(name);
+    const std::string body = "{\"index\":{\"_index\":\"" + name + "\"}}\n{\"word\":\"bad\"}\n"
+                             "{\"index\":{\"_index\":\"other\",\"_id\":\"2\"}}\n{\"word\":\"fine\"}\n";
+    const auto result = client.send("POST", "/es/_bulk", body, ndjson);
+    CAPTURE(result.body);
+    REQUIRE(result.status == 200);
+    const auto item = result.json()["items"][0]["index"];
+    CHECK(item["status"] == 400);
+    CHECK(item["error"]["type"] == "invalid_index_name_exception");
+    CHECK(result.json()["items"][1]["index"]["status"].get<int>() < 300);
+  }
+  // Bytes that are not UTF-8 in an action line: the line is not JSON, the request is refused.
+  const auto notUtf8 = client.send("POST", "/es/_bulk", "{\"index\":{\"_index\":\"logs\xff\"}}\n{}\n", ndjson);
+  CHECK(notUtf8.status == 400);
+
+  // URL path segments, percent-encoded; a NUL is refused by the HTTP layer already.
+  for (const std::string segment : {"logs%00", "%00", "%2E%2E", "a%2Fb", "..%2Flogs", std::string(256, 'a'), "logs%FF",
+                                    "logs%7F", "logs%01", "logs%0A", "Logs", "_logs", "a%20b"}) {
+    CAPTURE(segment);
+    const bool nul = segment.find("%00") != std::string::npos;
+    const auto check = [&](const harness::HttpResult& result) {
+      CAPTURE(result.body);
+      CHECK(result.status == 400);
+      if (!nul) CHECK(result.json()["error"]["type"] == "invalid_index_name_exception");
+    };
+    check(client.send("PUT", "/es/" + segment, "", kJson));
+    check(client.get("/es/" + segment));
+    check(client.send("PUT", "/es/" + segment + "/_doc/1", R"({"word":"bad"})", kJson));
+    check(client.send("POST", "/es/" + segment + "/_doc", R"({"word":"bad"})", kJson));
+    check(client.get("/es/" + segment + "/_doc/1"));
+    check(client.get("/es/" + segment + "/_search"));
+    check(client.send("DELETE", "/es/" + segment));
+    const auto bulk = client.send("POST", "/es/" + segment + "/_bulk", "{\"index\":{}}\n{\"word\":\"bad\"}\n", ndjson);
+    if (nul) {
+      CHECK(bulk.status == 400);
+    } else {
+      CHECK(bulk.json()["items"][0]["index"]["error"]["type"] == "invalid_index_name_exception");
+    }
+  }
+
+  // Nothing was made, nothing removed; both indices answer, now and after a restart.
+  CHECK(folders() == before);
+  const auto intact = [](HttpClient& c) {
+    CHECK(c.get("/es/logs/_count").json()["count"] == 10);
+    CHECK(c.send("POST", "/es/logs/_search", R"({"query":{"match":{"word":"kept"}}})", kJson).json()["hits"]["total"]["value"] == 10);
+    CHECK(c.get("/es/other/_count").json()["count"] == 2);
+    const auto cat = c.get("/es/_cat/indices?format=json").json();
+    REQUIRE(cat.size() == 2);
+    CHECK(cat[0]["index"] == "logs");
+    CHECK(cat[1]["index"] == "other");
+  };
+  intact(client);
+  host.stop();
+  host.start();
+  HttpClient again(host.port);
+  intact(again);
+  CHECK(folders() == before);
+}
+
+TEST_CASE("data.local.autoCreateIndex false and data.local.maxIndices answer as Elasticsearch does") {
+  harness::RunningHost host;
+  host.setup.writeConfig("security:\n  enabled: false\nlogging:\n  loggers:\n    http.access: warn\n"
+                         "data:\n  local:\n    autoCreateIndex: false\n    maxIndices: 2\n");
+  host.start();
+  HttpClient client(host.port);
+  const auto missing = client.send("POST", "/es/new/_doc", R"({"a":1})", kJson);
+  checkError(missing, 404, "index_not_found_exception");
+  CHECK(missing.json()["error"]["reason"] == "no such index [new] and [action.auto_create_index] is [false]");
+  REQUIRE(client.send("PUT", "/es/new", "", kJson).status == 200);
+  CHECK(client.send("POST", "/es/new/_doc", R"({"a":1})", kJson).status == 201);
+  REQUIRE(client.send("PUT", "/es/second", "", kJson).status == 200);
+  const auto third = client.send("PUT", "/es/third", "", kJson);
+  checkError(third, 400, "validation_exception");
+  CHECK(third.json()["error"]["reason"].get<std::string>().find("data.local.maxIndices") != std::string::npos);
 }

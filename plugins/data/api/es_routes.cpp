@@ -167,7 +167,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
     auto work = [api]() -> Result {
       int active = 0, unassigned = 0;
       for (const auto& index : api->engine->all()) active += index->settings().numberOfShards;
-      for (const auto& [name, why] : api->engine->broken()) unassigned += shardFileCount(api->engine->root() / name);
+      for (const auto& [name, why] : api->engine->broken()) unassigned += shardFileCount(api->engine->folder(name));
       const int total = active + unassigned;
       return {200, json{{"cluster_name", api->clusterName}, {"status", unassigned == 0 ? "green" : "red"},
                         {"timed_out", false}, {"number_of_nodes", 1}, {"number_of_data_nodes", 1},
@@ -382,7 +382,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
       const auto broken = api->engine->broken();
       std::map<std::string, json> byName;
       for (const auto& name : api->engine->names(expression)) {
-        const auto dir = api->engine->root() / name;
+        const auto dir = api->engine->folder(name);
         const auto bytes = formatBytes(folderBytes(dir));
         if (auto bad = broken.find(name); bad != broken.end()) {
           // Listed red rather than failing the listing: the operator sees which one to fix.

@@ -102,18 +102,29 @@ int WriteResult::status() const {
 Index::Index(std::filesystem::path dir, std::string name, IndexSettings settings)
     : dir_(std::move(dir)), name_(std::move(name)), settings_(std::move(settings)) {}
 
+std::string newIndexUuid() { return randomToken(22); }
+
+void Index::markDeleted(std::function<void()> removed) {
+  removed_ = std::move(removed);
+  deleted_ = true;
+}
+
 Index::~Index() {
   shards_.clear();
-  if (deleted_) {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
+  if (!deleted_) return;
+  std::error_code error;
+  std::filesystem::remove_all(dir_, error);
+  if (error || !removed_) return;  // the catalog still says deleted: the next open retries
+  try {
+    removed_();
+  } catch (...) {
   }
 }
 
-std::shared_ptr<Index> Index::create(const std::filesystem::path& dir, const std::string& name,
+std::shared_ptr<Index> Index::create(const std::filesystem::path& dir, const std::string& name, const std::string& uuid,
                                      const nlohmann::json& settings, const nlohmann::json& mappings) {
   IndexSettings s;
-  s.uuid = randomToken(22);
+  s.uuid = uuid;
   s.creationDate = nowMillis();
   if (!settings.is_null() && !settings.is_object()) {
     throw illegalArgument("[settings] must be an object, found [" + settings.dump() + "]");

@@ -1,5 +1,6 @@
 // One index: its settings, its mapping (explicit plus dynamically added fields) and its
-// shards, each a SQLite file `<dir>/shard-<n>.sqlite`. Documents are routed to a shard by
+// shards, each a SQLite file `<dir>/shard-<n>.sqlite` (the engine names `dir` by the
+// index's uuid, never by its name). Documents are routed to a shard by
 // a stable hash of their id. Every write is a transaction on its shard, committed before
 // the call returns, so an acknowledged write survives a restart and is visible to the
 // next search (refresh is implicit).
@@ -59,13 +60,14 @@ class Index {
   // Requests of at least this many writes to a shard prepare documents on a helper thread.
   static constexpr std::size_t kPrepareAheadMin = 64;
 
-  // Creates the folder and shards; throws if it exists.
-  static std::shared_ptr<Index> create(const std::filesystem::path& dir, const std::string& name,
+  // Creates the folder and shards, the index's uuid being `uuid`.
+  static std::shared_ptr<Index> create(const std::filesystem::path& dir, const std::string& name, const std::string& uuid,
                                        const nlohmann::json& settings, const nlohmann::json& mappings);
   static std::shared_ptr<Index> open(const std::filesystem::path& dir, const std::string& name);
   ~Index();
 
   const std::string& name() const { return name_; }
+  const std::filesystem::path& dir() const { return dir_; }
   const IndexSettings& settings() const { return settings_; }
   std::vector<std::unique_ptr<Shard>>& shards() { return shards_; }
   Mapping mapping() const;
@@ -81,8 +83,11 @@ class Index {
   std::vector<WriteResult> write(std::vector<WriteOp> ops, const Written& written = {});
   std::int64_t count();
 
-  // Deleted indices remove their files when the last user lets go.
-  void markDeleted() { deleted_ = true; }
+  // Deleted indices remove their folder when the last user lets go (a search or bulk
+  // request still running on it), then call `removed` (only if the folder is gone). The
+  // folder is this index's own (its uuid): an index created since under the same name
+  // has another one.
+  void markDeleted(std::function<void()> removed = {});
 
  private:
   Index(std::filesystem::path dir, std::string name, IndexSettings settings);
@@ -107,8 +112,11 @@ class Index {
   Mapping mapping_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<bool> deleted_{false};
+  std::function<void()> removed_;
 };
 
 std::string generateId();
+// A new index uuid (22 characters of [A-Za-z0-9_-]), also its folder's name.
+std::string newIndexUuid();
 
 }  // namespace orrery::data

@@ -16,13 +16,17 @@ using namespace orrery::data;
 using orrery::data::test::EngineFixture;
 using json = nlohmann::json;
 
-TEST_CASE("an index keeps one SQLite file per shard under the engine folder") {
+TEST_CASE("an index keeps one SQLite file per shard in a folder named by its uuid") {
   EngineFixture f;
-  f.create("logs", json{{"settings", {{"number_of_shards", 3}}}});
+  const auto index = f.create("logs", json{{"settings", {{"number_of_shards", 3}}}});
+  const auto dir = f.engine.root() / index->settings().uuid;
+  CHECK(index->dir() == dir);
+  CHECK(f.engine.folder("logs") == dir);
   for (int i = 0; i < 3; ++i) {
-    CHECK(std::filesystem::exists(f.engine.root() / "logs" / std::string("shard-").append(std::to_string(i)).append(".sqlite")));
+    CHECK(std::filesystem::exists(dir / std::string("shard-").append(std::to_string(i)).append(".sqlite")));
   }
-  CHECK_FALSE(std::filesystem::exists(f.engine.root() / "logs" / "shard-3.sqlite"));
+  CHECK_FALSE(std::filesystem::exists(dir / "shard-3.sqlite"));
+  CHECK_FALSE(std::filesystem::exists(f.engine.root() / "logs"));
 }
 
 TEST_CASE("index names are validated as Elasticsearch does") {
@@ -234,9 +238,11 @@ TEST_CASE("index.translog.durability: request (the default) syncs each commit, a
 TEST_CASE("a deleted index is gone from the engine and from disk") {
   EngineFixture f;
   f.load("gone", {json{{"a", 1}}});
+  const auto dir = f.engine.folder("gone");
+  REQUIRE(std::filesystem::exists(dir));
   f.engine.deleteIndex("gone");
   CHECK_FALSE(f.engine.findIndex("gone"));
-  CHECK_FALSE(std::filesystem::exists(f.engine.root() / "gone"));
+  CHECK_FALSE(std::filesystem::exists(dir));
   CHECK_THROWS_AS(f.engine.index("gone"), EngineError);
 }
 
@@ -322,14 +328,18 @@ TEST_CASE("an index that does not open is refused with the reason, never created
   REQUIRE(available.size() == 1);
   CHECK(available[0]->name() == "kept");
   CHECK(engine.names("*") == std::set<std::string>{"broken", "kept"});
-  std::ifstream in(root / "broken" / "shard-0.sqlite");
+  // Moved from the earlier layout's folder to its uuid's, its bytes untouched.
+  const auto folder = engine.folder("broken");
+  CHECK(folder.parent_path() == root);
+  CHECK(folder.filename() != "broken");
+  std::ifstream in(folder / "shard-0.sqlite");
   CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == kGarbage);
 
   std::vector<std::size_t> heard;
   engine.onBrokenChanged([&](const std::map<std::string, std::string>& broken) { heard.push_back(broken.size()); });
   engine.deleteIndex("broken");
   CHECK(heard == std::vector<std::size_t>{0});
-  CHECK_FALSE(std::filesystem::exists(root / "broken"));
+  CHECK_FALSE(std::filesystem::exists(folder));
   CHECK(engine.broken().empty());
   CHECK(engine.createIndex("broken", nullptr)->name() == "broken");
 }
