@@ -42,7 +42,21 @@ class DataPlugin final : public Plugin {
         .duration("elasticsearch.deadNodeCooldown", 5s, {.min = 0ms, .max = 24h},
                   "How long a node that failed is skipped; doubles per consecutive failure; 0 never skips")
         .duration("elasticsearch.deadNodeCooldownMax", 5min, {.min = 0ms, .max = 24h},
-                  "The longest a failed node is skipped");
+                  "The longest a failed node is skipped")
+        // Depth limits (depth_limits.hpp). The maxima keep a configured limit within
+        // what the recursive code below them can take.
+        .integer("json.maxNestingDepth", kMaxJsonNestingDepth, {.min = 1, .max = 10'000},
+                 "How deeply arrays and objects may nest in a request body or document under /es and /internal/search")
+        .integer("indices.query.bool.max_nested_depth", kDefaultMaxQueryDepth, {.min = 1, .max = 200},
+                 "How deeply queries may nest (Elasticsearch's setting; query_string groups count too)")
+        .integer("search.maxAggregationDepth", kDefaultMaxAggregationDepth, {.min = 1, .max = 100},
+                 "How deeply sub-aggregations may nest");
+  }
+
+  static DepthLimits depthLimits(const PluginConfig& config) {
+    return {static_cast<int>(config.getInt("json.maxNestingDepth")),
+            static_cast<int>(config.getInt("indices.query.bool.max_nested_depth")),
+            static_cast<int>(config.getInt("search.maxAggregationDepth"))};
   }
 
   void setup(SetupContext& ctx) override {
@@ -68,7 +82,8 @@ class DataPlugin final : public Plugin {
     if (path.is_relative()) path = ctx.dataPath() / path;
     auto engine = std::make_shared<Engine>(path);
     service_ = std::make_shared<SearchService>(ctx.executors(), defaultStrategy);
-    service_->registerStrategy("local", std::make_shared<LocalStrategy>(engine, ctx.executors()));
+    const auto limits = depthLimits(config);
+    service_->registerStrategy("local", std::make_shared<LocalStrategy>(engine, ctx.executors(), limits));
     if (!cluster.hosts.empty()) {
       std::string nodes;
       for (const auto& host : cluster.hosts) nodes.append(nodes.empty() ? "" : ", ").append(host);
@@ -82,8 +97,9 @@ class DataPlugin final : public Plugin {
     api->search = service_;
     api->executors = &ctx.executors();
     api->clusterUuid = clusterUuid(path);
+    api->limits = limits;
     registerEsRoutes(ctx.http().elasticsearchRouter(), api);
-    registerSearchRoutes(ctx.http().router(), service_);
+    registerSearchRoutes(ctx.http().router(), service_, limits.json);
     ctx.expose<SearchSetup>(service_);
     // The engine opens its index files on first use, on the blocking pool: setup touches
     // none. start() makes that first use, and the status follows what it finds.

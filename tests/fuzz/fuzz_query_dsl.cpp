@@ -8,6 +8,7 @@
 #include <string>
 
 #include "bulk.hpp"
+#include "depth_limits.hpp"
 #include "errors.hpp"
 #include "query.hpp"
 #include "search_request.hpp"
@@ -15,7 +16,14 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   using orrery::data::EngineError;
-  const auto body = nlohmann::json::parse(text, nullptr, false);
+  // Bounded as the /es routes and the local strategy parse bodies.
+  nlohmann::json body;
+  try {
+    body = orrery::data::parseBoundedJson(text, orrery::kMaxJsonNestingDepth);
+  } catch (const EngineError& error) {
+    (void)error.body();
+    body = nlohmann::json(nlohmann::json::value_t::discarded);
+  }
   if (!body.is_discarded()) {
     try {
       auto request = orrery::data::parseSearchRequest(body);

@@ -18,6 +18,7 @@ struct EsApi {
   Executors* executors = nullptr;
   std::string clusterName = "orrery";
   std::string clusterUuid;
+  DepthLimits limits;  // of bodies, documents, queries and aggregations (the data plugin's config)
 };
 
 void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api);

@@ -15,7 +15,12 @@ constexpr std::string_view kDefaultAlias = "es";
 // Kibana's server error shape around an Elasticsearch error body: the message says what
 // happened, `attributes.error` keeps the cluster's error object for callers that look.
 Response kibanaSearchError(const SearchOutcome& outcome) {
-  const auto body = json::parse(outcome.body, nullptr, false);
+  json body;
+  try {
+    body = parseJson(outcome.body, 2 * kMaxJsonNestingDepth);  // copied and dumped below
+  } catch (const JsonTooDeep&) {
+    // reported by its status alone
+  }
   std::string message = "search failed with HTTP " + std::to_string(outcome.status);
   json attributes = json::object();
   if (body.is_object() && body.contains("error")) {
@@ -66,8 +71,8 @@ void shimHitsTotal(json& response) {
 
 }  // namespace
 
-void registerSearchRoutes(http::Router& router, std::shared_ptr<SearchService> search) {
-  const auto handler = [search](Request& request) -> Task<Response> {
+void registerSearchRoutes(http::Router& router, std::shared_ptr<SearchService> search, int maxJsonDepth) {
+  const auto handler = [search, maxJsonDepth](Request& request) -> Task<Response> {
     std::string strategy = request.params.at("strategy");
     if (strategy == kDefaultAlias) strategy.clear();
     if (!search->strategy(strategy)) {
@@ -78,7 +83,7 @@ void registerSearchRoutes(http::Router& router, std::shared_ptr<SearchService> s
       for (std::size_t i = 0; i < names.size(); ++i) message.append(i ? ", " : "").append(names[i]);
       co_return http::kibanaError(404, message);
     }
-    const json body = http::parseJsonBody(request);
+    const json body = http::parseJsonBody(request, true, maxJsonDepth);
     http::JsonFields fields(body);
     const bool legacyHitsTotal = fields.boolean("legacyHitsTotal", true);
     SearchOptions options;
@@ -107,7 +112,14 @@ void registerSearchRoutes(http::Router& router, std::shared_ptr<SearchService> s
     }
     auto outcome = co_await search->search(std::move(index), std::move(searchBody), std::move(options), ProgressCallback{});
     if (!outcome.ok()) co_return kibanaSearchError(outcome);
-    json raw = json::parse(outcome.body, nullptr, false);
+    // A strategy's response nests its documents a few levels down; a remote cluster's is
+    // outside input like a request, bounded before it is walked and dumped again.
+    json raw;
+    try {
+      raw = parseJson(outcome.body, 2 * kMaxJsonNestingDepth);
+    } catch (const JsonTooDeep& tooDeep) {
+      co_return http::kibanaError(502, std::string("the search strategy answered a body whose ") + tooDeep.what());
+    }
     if (!raw.is_object()) {
       co_return http::kibanaError(502, "the search strategy answered a body that is not a JSON object");
     }

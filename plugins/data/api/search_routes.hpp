@@ -14,6 +14,7 @@
 
 namespace orrery::data {
 
-void registerSearchRoutes(http::Router& router, std::shared_ptr<SearchService> search);
+// `maxJsonDepth`: how deeply the request body may nest (data.json.maxNestingDepth).
+void registerSearchRoutes(http::Router& router, std::shared_ptr<SearchService> search, int maxJsonDepth);
 
 }  // namespace orrery::data

@@ -55,11 +55,11 @@ void LocalStrategy::search(const std::string& indexExpression, const std::string
   try {
     json body = nullptr;
     if (!requestBodyJson.empty()) {
-      body = json::parse(requestBodyJson, nullptr, false);
+      body = parseBoundedJson(requestBodyJson, limits_.json);
       if (body.is_discarded()) throw parsingError("request body is not valid JSON");
     }
-    job->request = parseSearchRequest(body);
-    applySearchParameters(job->request, options.parameters);
+    job->request = parseSearchRequest(body, limits_);
+    applySearchParameters(job->request, options.parameters, limits_);
     bool ignoreUnavailable = false;
     for (const auto& [key, value] : options.parameters) {
       if (key == "ignore_unavailable") ignoreUnavailable = value == "true" || value.empty();
