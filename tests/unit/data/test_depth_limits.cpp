@@ -18,33 +18,50 @@ using json = nlohmann::json;
 
 namespace {
 
+// {key: inner}, moving `inner` in: never a copy, which recurses per level (a deep value
+// is only ever moved and destroyed here, both without recursion).
+json wrap(const std::string& key, json inner) {
+  json out = json::object();
+  out[key] = std::move(inner);
+  return out;
+}
+
 // `bools` bool queries, each the only `occur` clause of the one around it, around a
-// match_all: `bools + 1` queries deep. Built without recursion, however deep.
+// match_all: `bools + 1` queries deep.
 json nestedBool(int bools, const std::string& occur = "must") {
-  json q = {{"match_all", json::object()}};
-  for (int i = 0; i < bools; ++i) q = json{{"bool", {{occur, json::array({std::move(q)})}}}};
+  json q = wrap("match_all", json::object());
+  for (int i = 0; i < bools; ++i) {
+    json clauses = json::array();
+    clauses.push_back(std::move(q));
+    q = wrap("bool", wrap(occur, std::move(clauses)));
+  }
   return q;
 }
 
 // `levels` aggregations, each the only sub-aggregation of the one around it.
 json nestedAggs(int levels) {
-  json aggs = {{"t", {{"terms", {{"field", "n"}}}}}};
-  for (int i = 1; i < levels; ++i) aggs = json{{"t", {{"terms", {{"field", "n"}}}, {"aggs", std::move(aggs)}}}};
+  const json terms = {{"terms", {{"field", "n"}}}};
+  json aggs = wrap("t", terms);
+  for (int i = 1; i < levels; ++i) {
+    json agg = terms;
+    agg["aggs"] = std::move(aggs);
+    aggs = wrap("t", std::move(agg));
+  }
   return aggs;
 }
 
 // `depth` objects, each the only field of the one around it: {"o":{"o":...{"leaf":1}}}.
 json nestedDocument(int depth) {
-  json doc = {{"leaf", 1}};
-  for (int i = 0; i < depth; ++i) doc = json{{"o", std::move(doc)}};
+  json doc = wrap("leaf", 1);
+  for (int i = 0; i < depth; ++i) doc = wrap("o", std::move(doc));
   return doc;
 }
 
 // An explicit mapping of `depth` object fields, each inside the one before.
 json nestedProperties(int depth) {
-  json properties = {{"leaf", {{"type", "keyword"}}}};
-  for (int i = 0; i < depth; ++i) properties = json{{"o", {{"properties", std::move(properties)}}}};
-  return {{"properties", std::move(properties)}};
+  json properties = wrap("leaf", wrap("type", "keyword"));
+  for (int i = 0; i < depth; ++i) properties = wrap("o", wrap("properties", std::move(properties)));
+  return wrap("properties", std::move(properties));
 }
 
 std::string repeat(const std::string& piece, int times) {
@@ -106,9 +123,9 @@ TEST_CASE("query DSL: 30 queries deep is accepted, 31 refused with Elasticsearch
 }
 
 TEST_CASE("query DSL: 50,000 nested bool.must clauses are refused before anything recurses through them") {
-  const json deep = nestedBool(50'000);
-  checkQueryTooDeep(errorOf([&] { parseQuery(deep); }));
-  checkQueryTooDeep(errorOf([&] { parseSearchRequest(json{{"query", deep}}); }));
+  const json body = wrap("query", nestedBool(50'000));
+  checkQueryTooDeep(errorOf([&] { parseQuery(body["query"]); }));
+  checkQueryTooDeep(errorOf([&] { parseSearchRequest(body); }));
   // As text, the body is refused by its JSON nesting before it is a value at all.
   std::string text;
   for (int i = 0; i < 50'000; ++i) text += R"({"bool":{"must":[)";
@@ -189,7 +206,7 @@ TEST_CASE("aggregations: 20 levels deep are accepted, 21 refused naming the limi
   limits.aggregations = 2;
   CHECK_NOTHROW(parseSearchRequest(json{{"aggs", nestedAggs(2)}}, limits));
   CHECK(errorOf([&] { parseSearchRequest(json{{"aggs", nestedAggs(3)}}, limits); }).status() == 400);
-  CHECK(errorOf([&] { parseSearchRequest(json{{"aggs", nestedAggs(50'000)}}); }).status() == 400);
+  CHECK(errorOf([&] { parseSearchRequest(wrap("aggs", nestedAggs(50'000))); }).status() == 400);
 }
 
 TEST_CASE("index.mapping.depth.limit: explicit mappings within it are created, deeper ones refused") {
