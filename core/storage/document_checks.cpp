@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "orrery/json_parse.hpp"
 #include "orrery/storage.hpp"
 
 namespace orrery::storage {
@@ -20,7 +21,13 @@ bool nameChar(char c) { return nameStart(c) || (c >= '0' && c <= '9'); }
 }  // namespace
 
 void checkBody(std::string_view type, std::string_view id, std::string_view body) {
-  const auto parsed = nlohmann::json::parse(body, nullptr, false);
+  // Bounded as request bodies are: a stored document is read back and walked by plugins.
+  nlohmann::json parsed;
+  try {
+    parsed = parseJson(body);
+  } catch (const JsonTooDeep& tooDeep) {
+    throw StorageError(ErrorKind::invalid, name(type, id) + ": the body's " + tooDeep.what());
+  }
   if (parsed.is_discarded()) {
     throw StorageError(ErrorKind::invalid, name(type, id) + ": the body is not valid JSON");
   }

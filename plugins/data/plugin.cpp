@@ -53,7 +53,21 @@ class DataPlugin final : public Plugin {
                   "The longest a failed node is skipped")
         .bytes("indexing_pressure.memory.limit", 64 * 1024 * 1024, {.min = 1},
                "Bytes of write requests (_bulk, _doc, _create, _update) indexed at once; past it 429 "
-               "es_rejected_execution_exception (Elasticsearch's indexing_pressure.memory.limit)");
+               "es_rejected_execution_exception (Elasticsearch's indexing_pressure.memory.limit)")
+        // Depth limits (depth_limits.hpp). The maxima keep a configured limit within
+        // what the recursive code below them can take.
+        .integer("json.maxNestingDepth", kMaxJsonNestingDepth, {.min = 1, .max = 10'000},
+                 "How deeply arrays and objects may nest in a request body or document under /es and /internal/search")
+        .integer("indices.query.bool.max_nested_depth", kDefaultMaxQueryDepth, {.min = 1, .max = 200},
+                 "How deeply queries may nest (Elasticsearch's setting; query_string groups count too)")
+        .integer("search.maxAggregationDepth", kDefaultMaxAggregationDepth, {.min = 1, .max = 100},
+                 "How deeply sub-aggregations may nest");
+  }
+
+  static DepthLimits depthLimits(const PluginConfig& config) {
+    return {static_cast<int>(config.getInt("json.maxNestingDepth")),
+            static_cast<int>(config.getInt("indices.query.bool.max_nested_depth")),
+            static_cast<int>(config.getInt("search.maxAggregationDepth"))};
   }
 
   void setup(SetupContext& ctx) override {
@@ -89,7 +103,8 @@ class DataPlugin final : public Plugin {
     engineOptions.maxIndices = static_cast<std::size_t>(config.getInt("local.maxIndices"));
     auto engine = std::make_shared<Engine>(path, std::move(engineOptions));
     service_ = std::make_shared<SearchService>(ctx.executors(), defaultStrategy, &ctx.lifecycle());
-    service_->registerStrategy("local", std::make_shared<LocalStrategy>(engine, ctx.executors()));
+    const auto limits = depthLimits(config);
+    service_->registerStrategy("local", std::make_shared<LocalStrategy>(engine, ctx.executors(), limits));
     if (!cluster.hosts.empty()) {
       std::string nodes;
       for (const auto& host : cluster.hosts) nodes.append(nodes.empty() ? "" : ", ").append(host);
@@ -105,8 +120,9 @@ class DataPlugin final : public Plugin {
     api->indexingPressure =
         std::make_shared<IndexingPressure>(static_cast<std::uint64_t>(config.getBytes("indexing_pressure.memory.limit")));
     api->clusterUuid = clusterUuid(path);
+    api->limits = limits;
     registerEsRoutes(ctx.http().elasticsearchRouter(), api);
-    registerSearchRoutes(ctx.http().router(), service_, ctx.executors());
+    registerSearchRoutes(ctx.http().router(), service_, ctx.executors(), limits.json);
     ctx.expose<SearchSetup>(service_);
     // The engine opens its index files on first use, on the blocking pool: setup touches
     // none. start() makes that first use, and the status follows what it finds.

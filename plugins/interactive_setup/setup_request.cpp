@@ -82,7 +82,12 @@ void checkUrl(const std::string& url, const std::string& field) {
 
 nlohmann::json parseBody(std::string_view text) {
   if (text.empty()) throw SetupError(400, "", "Expected a JSON body.");
-  auto body = nlohmann::json::parse(text, nullptr, false);
+  nlohmann::json body;
+  try {
+    body = orrery::parseJson(text);  // bounded: values are dumped into error messages
+  } catch (const orrery::JsonTooDeep& tooDeep) {
+    throw SetupError(400, "", std::string("The request body's ") + tooDeep.what() + ".");
+  }
   if (body.is_discarded()) throw SetupError(400, "", "The request body is not valid JSON.");
   if (!body.is_object()) throw SetupError(400, "", "The request body must be a JSON object.");
   return body;

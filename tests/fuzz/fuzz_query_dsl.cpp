@@ -8,6 +8,7 @@
 #include <string>
 
 #include "bulk.hpp"
+#include "depth_limits.hpp"
 #include "errors.hpp"
 #include "query.hpp"
 #include "search_request.hpp"
@@ -15,7 +16,14 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   using orrery::data::EngineError;
-  const auto body = nlohmann::json::parse(text, nullptr, false);
+  // Bounded as the /es routes and the local strategy parse bodies.
+  nlohmann::json body;
+  try {
+    body = orrery::data::parseBoundedJson(text, orrery::kMaxJsonNestingDepth);
+  } catch (const EngineError& error) {
+    (void)error.body();
+    body = nlohmann::json(nlohmann::json::value_t::discarded);
+  }
   if (!body.is_discarded()) {
     try {
       auto request = orrery::data::parseSearchRequest(body);
@@ -29,9 +37,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const EngineError& error) {
     (void)error.body();
   }
-  // The simple syntax never throws, whichever operators are switched on.
+  // The simple syntax throws only for nesting past the limit, whichever operators are on.
   const unsigned flags = size == 0 ? orrery::data::kSimpleAll : data[0] * 4u + static_cast<unsigned>(size % 4);
-  (void)orrery::data::parseSimpleQueryString(text, {{"title", 1.0}}, true, flags & orrery::data::kSimpleAll);
+  try {
+    (void)orrery::data::parseSimpleQueryString(text, {{"title", 1.0}}, true, flags & orrery::data::kSimpleAll);
+  } catch (const EngineError& error) {
+    if (error.type() != "illegal_argument_exception") throw;
+  }
   try {
     (void)orrery::data::parseBulk(text, "fuzz");
   } catch (const EngineError& error) {

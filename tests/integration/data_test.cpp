@@ -370,4 +370,158 @@ TEST_CASE("data.local.autoCreateIndex false and data.local.maxIndices answer as 
   const auto third = client.send("PUT", "/es/third", "", kJson);
   checkError(third, 400, "validation_exception");
   CHECK(third.json()["error"]["reason"].get<std::string>().find("data.local.maxIndices") != std::string::npos);
+
+namespace {
+
+std::string repeat(const std::string& piece, int times) {
+  std::string out;
+  out.reserve(piece.size() * static_cast<std::size_t>(times));
+  for (int i = 0; i < times; ++i) out += piece;
+  return out;
+}
+
+// `bools` nested bool.must queries around a match_all, as JSON text.
+std::string nestedBoolText(int bools) {
+  return repeat(R"({"bool":{"must":[)", bools) + R"({"match_all":{}})" + repeat("]}}", bools);
+}
+
+// The host still serves: its own API and the engine's.
+void checkStillServing(HttpClient& client) {
+  CHECK(client.get("/es/").status == 200);
+  CHECK(client.get("/es/other/_count").status == 200);
+}
+
+void checkReasonHas(const harness::HttpResult& result, const std::string& text) {
+  CAPTURE(result.body.substr(0, 2000));
+  CHECK(result.json()["error"]["reason"].get<std::string>().find(text) != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("a search of 50,000 nested bool.must clauses is a 400 naming the limit, and the host stays up") {
+  DataHost host;
+  HttpClient client(host.port);
+  REQUIRE(client.send("PUT", "/es/other", "", kJson).status == 200);
+  const auto deep = client.send("POST", "/es/other/_search", R"({"query":)" + nestedBoolText(50'000) + "}", kJson);
+  checkError(deep, 400, "x_content_parse_exception");
+  checkReasonHas(deep, "exceeds the maximum allowed (1000, from [data.json.maxNestingDepth])");
+  checkStillServing(client);
+  // Within the JSON limit, past the query limit: Elasticsearch's error naming its setting.
+  const auto past = client.send("POST", "/es/other/_search", R"({"query":)" + nestedBoolText(30) + "}", kJson);
+  checkError(past, 400, "illegal_argument_exception");
+  checkReasonHas(past, "[indices.query.bool.max_nested_depth]");
+  CHECK(client.send("POST", "/es/other/_search", R"({"query":)" + nestedBoolText(29) + "}", kJson).status == 200);
+  checkError(client.send("POST", "/es/other/_count", R"({"query":)" + nestedBoolText(30) + "}", kJson), 400,
+             "illegal_argument_exception");
+  // A 1 MB body of [[[[ anywhere JSON is read.
+  const std::string brackets(1024 * 1024 - 16, '[');
+  checkError(client.send("POST", "/es/other/_search", brackets, kJson), 400, "x_content_parse_exception");
+  checkError(client.send("POST", "/es/_bulk", brackets, {{"Content-Type", "application/x-ndjson"}}), 400,
+             "x_content_parse_exception");
+  checkError(client.send("PUT", "/es/other/_doc/1", repeat("[", 2000), kJson), 400, "x_content_parse_exception");
+  const auto internal = client.send("POST", "/internal/search/local", brackets, kJson);
+  CAPTURE(internal.body.substr(0, 500));
+  CHECK(internal.status == 400);
+  CHECK(internal.json()["message"] == "[request body]: nesting depth (1001) exceeds the maximum allowed (1000)");
+  checkStillServing(client);
+}
+
+TEST_CASE("deep q=, query_string and simple_query_string are 400s naming the limit") {
+  DataHost host;
+  HttpClient client(host.port);
+  REQUIRE(client.send("PUT", "/es/other", "", kJson).status == 200);
+  // q= within the request line's size: 2,000 groups deep (percent-encoded parentheses).
+  const auto q = client.get("/es/other/_search?q=" + repeat("%28", 2000) + "a" + repeat("%29", 2000));
+  checkError(q, 400, "query_shard_exception");
+  checkReasonHas(q, "[indices.query.bool.max_nested_depth]");
+  CHECK(client.get("/es/other/_search?q=" + repeat("%28", 28) + "a" + repeat("%29", 28)).status == 200);
+  const auto text = repeat("(", 50'000) + "a" + repeat(")", 50'000);
+  const auto queryString =
+      client.send("POST", "/es/other/_search", json{{"query", {{"query_string", {{"query", text}}}}}}.dump(), kJson);
+  checkError(queryString, 400, "query_shard_exception");
+  checkReasonHas(queryString, "[indices.query.bool.max_nested_depth]");
+  const auto negations = client.send("POST", "/es/other/_search",
+                                     json{{"query", {{"query_string", {{"query", repeat("-", 50'000) + "a"}}}}}}.dump(), kJson);
+  checkError(negations, 400, "query_shard_exception");
+  const auto simple = client.send("POST", "/es/other/_search",
+                                  json{{"query", {{"simple_query_string", {{"query", text}}}}}}.dump(), kJson);
+  checkError(simple, 400, "illegal_argument_exception");
+  checkReasonHas(simple, "[indices.query.bool.max_nested_depth]");
+  const auto operators = client.send("POST", "/es/other/_search",
+                                     json{{"query", {{"simple_query_string", {{"query", repeat("a+b|", 50'000) + "c"}}}}}}.dump(), kJson);
+  checkError(operators, 400, "illegal_argument_exception");
+  checkStillServing(client);
+}
+
+TEST_CASE("deep documents are refused before they are stored, alone in a bulk; deep mappings and aggregations are 400s") {
+  DataHost host;
+  HttpClient client(host.port);
+  REQUIRE(client.send("PUT", "/es/other", "", kJson).status == 200);
+  // Past the JSON limit, and past index.mapping.depth.limit (20) by dynamic mapping.
+  const std::string tooDeepJson = repeat(R"({"a":)", 1001) + "1" + repeat("}", 1001);
+  const std::string tooDeepMapping = repeat(R"({"a":)", 21) + "1" + repeat("}", 21);
+  checkError(client.send("PUT", "/es/other/_doc/deep", tooDeepJson, kJson), 400, "x_content_parse_exception");
+  const auto mapped = client.send("PUT", "/es/other/_doc/deep", tooDeepMapping, kJson);
+  checkError(mapped, 400, "illegal_argument_exception");
+  checkReasonHas(mapped, "Limit of mapping depth [20] has been exceeded due to object field [a.a.a");
+  CHECK(client.get("/es/other/_doc/deep").status == 404);
+  const std::string bulk = "{\"index\":{\"_id\":\"deep\"}}\n" + tooDeepJson + "\n" +
+                           "{\"index\":{\"_id\":\"mapped\"}}\n" + tooDeepMapping + "\n" +
+                           "{\"index\":{\"_id\":\"fine\"}}\n{\"a\":{\"b\":1}}\n";
+  const auto result = client.send("POST", "/es/other/_bulk?refresh=true", bulk, {{"Content-Type", "application/x-ndjson"}});
+  CAPTURE(result.body.substr(0, 2000));
+  REQUIRE(result.status == 200);
+  const auto items = result.json()["items"];
+  REQUIRE(items.size() == 3);
+  CHECK(items[0]["index"]["status"] == 400);
+  CHECK(items[0]["index"]["error"]["type"] == "x_content_parse_exception");
+  CHECK(items[1]["index"]["status"] == 400);
+  CHECK(items[1]["index"]["error"]["type"] == "illegal_argument_exception");
+  CHECK(items[2]["index"]["status"] == 201);
+  CHECK(client.get("/es/other/_doc/deep").status == 404);
+  CHECK(client.get("/es/other/_doc/mapped").status == 404);
+  CHECK(client.get("/es/other/_doc/fine").status == 200);
+  CHECK(client.get("/es/other/_search").json()["hits"]["total"]["value"] == 1);
+
+  // An explicit mapping past the limit; a higher limit set on the index takes it.
+  std::string properties = R"({"leaf":{"type":"keyword"}})";
+  for (int i = 0; i < 20; ++i) properties = R"({"o":{"properties":)" + properties + "}}";
+  const auto refused = client.send("PUT", "/es/deepmap", R"({"mappings":{"properties":)" + properties + "}}", kJson);
+  checkError(refused, 400, "illegal_argument_exception");
+  checkReasonHas(refused, "Limit of mapping depth [20] has been exceeded due to object field [o.o.o");
+  CHECK(client.send("HEAD", "/es/deepmap").status == 404);
+  CHECK(client.send("PUT", "/es/deepmap",
+                    R"({"settings":{"index.mapping.depth.limit":21},"mappings":{"properties":)" + properties + "}}", kJson)
+            .status == 200);
+
+  // Sub-aggregations past the limit (20).
+  std::string aggs = R"({"t":{"terms":{"field":"a.b"}}})";
+  for (int i = 0; i < 20; ++i) aggs = R"({"t":{"terms":{"field":"a.b"},"aggs":)" + aggs + "}}";
+  const auto deepAggs = client.send("POST", "/es/other/_search", R"({"aggs":)" + aggs + "}", kJson);
+  checkError(deepAggs, 400, "illegal_argument_exception");
+  checkReasonHas(deepAggs, "[data.search.maxAggregationDepth] (20)");
+  checkStillServing(client);
+}
+
+TEST_CASE("the depth limits are the data plugin's config keys") {
+  harness::RunningHost host;
+  host.setup.writeConfig(
+      "security:\n  enabled: false\n"
+      "data:\n  json:\n    maxNestingDepth: 12\n  indices:\n    query:\n      bool:\n        max_nested_depth: 3\n"
+      "  search:\n    maxAggregationDepth: 2\n");
+  host.start();
+  HttpClient client(host.port);
+  REQUIRE(client.send("PUT", "/es/other", "", kJson).status == 200);
+  CHECK(client.send("POST", "/es/other/_search", R"({"query":)" + nestedBoolText(2) + "}", kJson).status == 200);
+  checkError(client.send("POST", "/es/other/_search", R"({"query":)" + nestedBoolText(3) + "}", kJson), 400,
+             "illegal_argument_exception");
+  CHECK(client.send("PUT", "/es/other/_doc/1", repeat(R"({"a":)", 12) + "1" + repeat("}", 12), kJson).status == 201);
+  const auto deep = client.send("PUT", "/es/other/_doc/2", repeat(R"({"a":)", 13) + "1" + repeat("}", 13), kJson);
+  checkError(deep, 400, "x_content_parse_exception");
+  checkReasonHas(deep, "Document nesting depth (13) exceeds the maximum allowed (12, from [data.json.maxNestingDepth])");
+  const std::string two = R"({"aggs":{"t":{"terms":{"field":"a.a"},"aggs":{"u":{"terms":{"field":"a.a"}}}}}})";
+  CHECK(client.send("POST", "/es/other/_search", two, kJson).status == 200);
+  const std::string three =
+      R"({"aggs":{"t":{"terms":{"field":"a.a"},"aggs":{"u":{"terms":{"field":"a.a"},"aggs":{"v":{"terms":{"field":"a.a"}}}}}}}})";
+  checkError(client.send("POST", "/es/other/_search", three, kJson), 400, "illegal_argument_exception");
 }

@@ -42,9 +42,10 @@ Task<Response> run(Executors& executors, Pool pool, Work work) {
   }
 }
 
-json parseBody(const std::string& body) {
+// Nesting past `maxDepth` is refused here, before anything walks or stores the body.
+json parseBody(const std::string& body, int maxDepth) {
   if (body.empty()) return nullptr;
-  json parsed = json::parse(body, nullptr, false);
+  json parsed = parseBoundedJson(body, maxDepth);
   if (parsed.is_discarded()) throw parsingError("request body is not valid JSON");
   return parsed;
 }
@@ -81,14 +82,14 @@ Result writeOne(Engine& engine, const std::string& indexName, WriteOp op, bool f
   return {result.status(), writeResultJson(indexName, result, forced)};
 }
 
-WriteOp writeOp(const Request& request, WriteOp::Kind kind, std::string id) {
+WriteOp writeOp(const Request& request, WriteOp::Kind kind, std::string id, int maxDepth) {
   WriteOp op;
   op.kind = kind;
   op.id = std::move(id);
   op.conditions.ifSeqNo = integerParam(request, "if_seq_no");
   op.conditions.ifPrimaryTerm = integerParam(request, "if_primary_term");
   if (kind != WriteOp::Kind::del) {
-    op.source = parseBody(request.body);
+    op.source = parseBody(request.body, maxDepth);
     if (!op.source.is_object()) throw parsingError("request body is required and must be a JSON object");
   }
   return op;
@@ -180,7 +181,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
 
   router.put("/{index}", [api, &ex](Request& request) -> Task<Response> {
     auto work = [api, name = request.param("index"), body = request.body]() -> Result {
-      api->engine->createIndex(name, parseBody(body));
+      api->engine->createIndex(name, parseBody(body, api->limits.json));
       return {200, json{{"acknowledged", true}, {"shards_acknowledged", true}, {"index", name}}};
     };
     co_return co_await run(ex, Pool::write, std::move(work));
@@ -237,7 +238,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
         throw illegalArgument("opType must be 'create' or 'index', found: [" + std::string(*opType) + "]");
       }
       const auto kind = opType && *opType == "create" ? WriteOp::Kind::create : WriteOp::Kind::index;
-      return writeOne(*api->engine, request.param("index"), writeOp(request, kind, request.param("id")), forced);
+      return writeOne(*api->engine, request.param("index"), writeOp(request, kind, request.param("id"), api->limits.json), forced);
     };
     co_return co_await run(ex, Pool::write, std::move(work));
   };
@@ -246,7 +247,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
   const auto createDoc = [api, &ex](Request& request) -> Task<Response> {
     auto work = [api, &request]() -> Result {
       const bool forced = refreshParam(request);
-      return writeOne(*api->engine, request.param("index"), writeOp(request, WriteOp::Kind::create, request.param("id")), forced);
+      return writeOne(*api->engine, request.param("index"), writeOp(request, WriteOp::Kind::create, request.param("id"), api->limits.json), forced);
     };
     co_return co_await run(ex, Pool::write, std::move(work));
   };
@@ -255,7 +256,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
   router.post("/{index}/_doc", pressured(api, [api, &ex](Request& request) -> Task<Response> {
     auto work = [api, &request]() -> Result {
       const bool forced = refreshParam(request);
-      return writeOne(*api->engine, request.param("index"), writeOp(request, WriteOp::Kind::index, generateId()), forced);
+      return writeOne(*api->engine, request.param("index"), writeOp(request, WriteOp::Kind::index, generateId(), api->limits.json), forced);
     };
     co_return co_await run(ex, Pool::write, std::move(work));
   }));
@@ -273,14 +274,14 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
   router.del("/{index}/_doc/{id}", [api, &ex](Request& request) -> Task<Response> {
     auto work = [api, &request]() -> Result {
       const bool forced = refreshParam(request);
-      return writeOne(*api->engine, request.param("index"), writeOp(request, WriteOp::Kind::del, request.param("id")), forced);
+      return writeOne(*api->engine, request.param("index"), writeOp(request, WriteOp::Kind::del, request.param("id"), api->limits.json), forced);
     };
     co_return co_await run(ex, Pool::write, std::move(work));
   });
   router.post("/{index}/_update/{id}", pressured(api, [api, &ex](Request& request) -> Task<Response> {
     auto work = [api, &request]() -> Result {
       const bool forced = refreshParam(request);
-      const json body = parseBody(request.body);
+      const json body = parseBody(request.body, api->limits.json);
       if (!body.is_object() || !body.contains("doc") || !body["doc"].is_object()) {
         throw EngineError(400, "action_request_validation_exception", "Validation Failed: 1: script or doc is missing;");
       }
@@ -302,7 +303,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
     auto work = [api, &request]() -> Result {
       const bool forced = refreshParam(request);
       const auto it = request.params.find("index");
-      auto items = parseBulk(request.body, it == request.params.end() ? std::string() : it->second);
+      auto items = parseBulk(request.body, it == request.params.end() ? std::string() : it->second, api->limits.json);
       return {200, executeBulk(*api->engine, std::move(items), forced)};
     };
     co_return co_await run(ex, Pool::write, std::move(work));
@@ -351,16 +352,16 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
       const auto it = request.params.find("index");
       const auto indices = api->engine->resolve(it == request.params.end() ? "_all" : it->second);
       Query query;
-      const json body = parseBody(request.body);
+      const json body = parseBody(request.body, api->limits.json);
       if (body.is_object()) {
         for (const auto& [key, value] : body.items()) {
-          if (key == "query") query = parseQuery(value);
+          if (key == "query") query = parseQuery(value, api->limits.query);
           else throw parsingError("request does not support [" + key + "]");
         }
       }
       if (auto q = request.queryParam("q")) {
         SearchRequest uri;
-        applySearchParameters(uri, request.query);
+        applySearchParameters(uri, request.query, api->limits);
         query = uri.query;
       }
       int shards = 0;

@@ -21,6 +21,7 @@ struct EsApi {
   std::shared_ptr<IndexingPressure> indexingPressure = std::make_shared<IndexingPressure>(64 * 1024 * 1024);
   std::string clusterName = "orrery";
   std::string clusterUuid;
+  DepthLimits limits;  // of bodies, documents, queries and aggregations (the data plugin's config)
 };
 
 void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api);

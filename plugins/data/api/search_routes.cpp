@@ -15,7 +15,12 @@ constexpr std::string_view kDefaultAlias = "es";
 // Kibana's server error shape around an Elasticsearch error body: the message says what
 // happened, `attributes.error` keeps the cluster's error object for callers that look.
 Response kibanaSearchError(const SearchOutcome& outcome) {
-  const auto body = json::parse(outcome.body, nullptr, false);
+  json body;
+  try {
+    body = parseJson(outcome.body, 2 * kMaxJsonNestingDepth);  // copied and dumped below
+  } catch (const JsonTooDeep&) {
+    // reported by its status alone
+  }
   std::string message = "search failed with HTTP " + std::to_string(outcome.status);
   json attributes = json::object();
   if (body.is_object() && body.contains("error")) {
@@ -77,9 +82,9 @@ struct ParsedSearch {
   std::string body;
 };
 
-ParsedSearch parseSearch(const Request& request, std::string strategy) {
+ParsedSearch parseSearch(const Request& request, std::string strategy, int maxJsonDepth) {
   ParsedSearch parsed;
-  const json body = http::parseJsonBody(request);
+  const json body = http::parseJsonBody(request, true, maxJsonDepth);
   http::JsonFields fields(body);
   parsed.legacyHitsTotal = fields.boolean("legacyHitsTotal", true);
   parsed.options.strategy = std::move(strategy);
@@ -109,7 +114,14 @@ ParsedSearch parseSearch(const Request& request, std::string strategy) {
 // The search's answer in Kibana's shape (parses the whole response: on the search pool).
 Response shapeAnswer(const SearchOutcome& outcome, bool legacyHitsTotal) {
   if (!outcome.ok()) return kibanaSearchError(outcome);
-  json raw = json::parse(outcome.body, nullptr, false);
+  // A strategy's response nests its documents a few levels down; a remote cluster's is
+  // outside input like a request, bounded before it is walked and dumped again.
+  json raw;
+  try {
+    raw = parseJson(outcome.body, 2 * kMaxJsonNestingDepth);
+  } catch (const JsonTooDeep& tooDeep) {
+    return http::kibanaError(502, std::string("the search strategy answered a body whose ") + tooDeep.what());
+  }
   if (!raw.is_object()) return http::kibanaError(502, "the search strategy answered a body that is not a JSON object");
   int total = 0;
   int loaded = 0;
@@ -127,8 +139,9 @@ Response shapeAnswer(const SearchOutcome& outcome, bool legacyHitsTotal) {
 
 }  // namespace
 
-void registerSearchRoutes(http::Router& router, std::shared_ptr<SearchService> search, Executors& executors) {
-  const auto handler = [search, &executors](Request& request) -> Task<Response> {
+void registerSearchRoutes(http::Router& router, std::shared_ptr<SearchService> search, Executors& executors,
+                          int maxJsonDepth) {
+  const auto handler = [search, &executors, maxJsonDepth](Request& request) -> Task<Response> {
     std::string strategy = request.params.at("strategy");
     if (strategy == kDefaultAlias) strategy.clear();
     if (!search->strategy(strategy)) {
@@ -140,7 +153,7 @@ void registerSearchRoutes(http::Router& router, std::shared_ptr<SearchService> s
       co_return http::kibanaError(404, message);
     }
     // The body (up to 100 MB) is parsed on the search pool, never on this I/O thread.
-    auto parse = [&request, strategy] { return parseSearch(request, strategy); };
+    auto parse = [&request, strategy, maxJsonDepth] { return parseSearch(request, strategy, maxJsonDepth); };
     ParsedSearch parsed = co_await executors.blocking(std::move(parse), Pool::search);
     auto outcome = co_await search->search(std::move(parsed.index), std::move(parsed.body), std::move(parsed.options),
                                            ProgressCallback{});

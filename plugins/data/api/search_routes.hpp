@@ -15,7 +15,9 @@
 
 namespace orrery::data {
 
-// Parsing the request and shaping the answer run on `executors`' search pool.
-void registerSearchRoutes(http::Router& router, std::shared_ptr<SearchService> search, Executors& executors);
+// Parsing the request and shaping the answer run on `executors`' search pool;
+// `maxJsonDepth`: how deeply the request body may nest (data.json.maxNestingDepth).
+void registerSearchRoutes(http::Router& router, std::shared_ptr<SearchService> search, Executors& executors,
+                          int maxJsonDepth);
 
 }  // namespace orrery::data

@@ -21,7 +21,7 @@ std::optional<std::int64_t> integerField(const json& meta, const char* key, std:
 
 }  // namespace
 
-std::vector<BulkItem> parseBulk(std::string_view body, const std::string& defaultIndex) {
+std::vector<BulkItem> parseBulk(std::string_view body, const std::string& defaultIndex, int maxNestingDepth) {
   std::vector<BulkItem> items;
   std::size_t pos = 0, lineNo = 0;
   const auto nextLine = [&](std::string_view& out) {
@@ -41,7 +41,7 @@ std::vector<BulkItem> parseBulk(std::string_view body, const std::string& defaul
   std::string_view line;
   while (nextLine(line)) {
     const std::size_t actionLine = lineNo;
-    json action = json::parse(line, nullptr, false);
+    json action = parseBoundedJson(line, maxNestingDepth);
     if (action.is_discarded() || !action.is_object()) {
       throw malformed(actionLine, "expected START_OBJECT or END_OBJECT but found [" +
                                       std::string(action.is_discarded() ? "malformed JSON" : action.type_name()) + "]");
@@ -91,10 +91,18 @@ std::vector<BulkItem> parseBulk(std::string_view body, const std::string& defaul
       // document is written; stored as sent (Elasticsearch keeps _source verbatim).
       item.op.rawSource = std::string(source);
       item.op.line = lineNo;
+      item.op.maxNestingDepth = maxNestingDepth;
       items.push_back(std::move(item));
       continue;
     }
-    json doc = json::parse(source, nullptr, false);
+    json doc;
+    try {
+      doc = parseBoundedJson(source, maxNestingDepth);
+    } catch (const EngineError& tooDeep) {
+      item.error = tooDeep;  // this item's failure; the others still run
+      items.push_back(std::move(item));
+      continue;
+    }
     if (doc.is_discarded() || !doc.is_object()) {
       item.error = documentNotAnObject(lineNo);
     } else {

@@ -24,8 +24,10 @@ struct BulkItem {
 };
 
 // Throws EngineError (illegal_argument_exception / action_request_validation_exception)
-// for a malformed action line or a missing index, naming the line.
-std::vector<BulkItem> parseBulk(std::string_view body, const std::string& defaultIndex);
+// for a malformed action line or a missing index, naming the line. A line nested deeper
+// than `maxNestingDepth`: an action line fails the request, a document its item.
+std::vector<BulkItem> parseBulk(std::string_view body, const std::string& defaultIndex,
+                                int maxNestingDepth = kMaxJsonNestingDepth);
 
 // Runs the items (grouped per index, in order within each) and renders the response.
 nlohmann::json executeBulk(Engine& engine, std::vector<BulkItem> items, bool forcedRefresh);

@@ -152,19 +152,28 @@ std::shared_ptr<Index> Index::create(const std::filesystem::path& dir, const std
         throw illegalArgument("Failed to parse value [" + text() + "] for setting [index.translog.durability]: must be [request] or [async]");
       }
       s.syncEachRequest = lower == "request";
+    } else if (k == "mapping.depth.limit") {
+      std::int64_t n = 0;
+      if (value->is_number_integer()) n = value->get<std::int64_t>();
+      else if (value->is_string()) n = std::atoll(value->get<std::string>().c_str());
+      if (n < 1 || n > 1000) {
+        throw illegalArgument("Failed to parse value [" + text() + "] for setting [index.mapping.depth.limit] must be >= 1 and <= 1000");
+      }
+      s.mappingDepthLimit = static_cast<int>(n);
     } else if (k == "number_of_replicas" || k == "refresh_interval" || k == "max_result_window") {
       // accepted; a single node has no replicas and writes are visible at once
     } else {
       throw illegalArgument("unknown setting [index." + k + "] please check that any required plugins are installed, or check the breaking changes documentation for removed settings");
     }
   }
-  Mapping mapping = Mapping::fromJson(mappings);
+  Mapping mapping = Mapping::fromJson(mappings, s.mappingDepthLimit);
   std::filesystem::create_directories(dir);
   std::shared_ptr<Index> index(new Index(dir, name, s));
   index->mapping_ = mapping;
   const nlohmann::json settingsMeta = {{"number_of_shards", s.numberOfShards}, {"uuid", s.uuid},
                                        {"creation_date", s.creationDate}, {"name", name},
-                                       {"translog_durability", s.syncEachRequest ? "request" : "async"}};
+                                       {"translog_durability", s.syncEachRequest ? "request" : "async"},
+                                       {"mapping_depth_limit", s.mappingDepthLimit}};
   for (int i = 0; i < s.numberOfShards; ++i) {
     auto shard = std::make_unique<Shard>(dir / ("shard-" + std::to_string(i) + ".sqlite"), i);
     shard->setSyncEachCommit(s.syncEachRequest);
@@ -185,7 +194,9 @@ std::shared_ptr<Index> Index::open(const std::filesystem::path& dir, const std::
   s.creationDate = meta.value("creation_date", std::int64_t{0});
   // Indices made before the setting existed sync each request, as new ones do by default.
   s.syncEachRequest = meta.value("translog_durability", "request") == "request";
+  s.mappingDepthLimit = meta.value("mapping_depth_limit", kDefaultMappingDepthLimit);
   std::shared_ptr<Index> index(new Index(dir, name, s));
+  index->mapping_.setDepthLimit(s.mappingDepthLimit);
   index->shards_.push_back(std::move(first));
   for (int i = 1; i < s.numberOfShards; ++i) {
     index->shards_.push_back(std::make_unique<Shard>(dir / ("shard-" + std::to_string(i) + ".sqlite"), i));
@@ -201,14 +212,19 @@ Mapping Index::mapping() const {
 }
 
 nlohmann::json Index::settingsJson() const {
-  return {{"index",
-           {{"number_of_shards", std::to_string(settings_.numberOfShards)},
-            {"number_of_replicas", "0"},
-            {"uuid", settings_.uuid},
-            {"creation_date", std::to_string(settings_.creationDate)},
-            {"provided_name", name_},
-            {"translog", {{"durability", settings_.syncEachRequest ? "request" : "async"}}},
-            {"version", {{"created", "8080099"}}}}}};
+  nlohmann::json out = {{"index",
+                         {{"number_of_shards", std::to_string(settings_.numberOfShards)},
+                          {"number_of_replicas", "0"},
+                          {"uuid", settings_.uuid},
+                          {"creation_date", std::to_string(settings_.creationDate)},
+                          {"provided_name", name_},
+                          {"translog", {{"durability", settings_.syncEachRequest ? "request" : "async"}}},
+                          {"version", {{"created", "8080099"}}}}}};
+  // Shown when set, as Elasticsearch shows index settings that differ from their defaults.
+  if (settings_.mappingDepthLimit != kDefaultMappingDepthLimit) {
+    out["index"]["mapping"]["depth"]["limit"] = std::to_string(settings_.mappingDepthLimit);
+  }
+  return out;
 }
 
 int Index::shardFor(const std::string& id) const {
@@ -244,7 +260,7 @@ Index::Prepared Index::prepare(WriteOp& op) {
   Prepared out;
   try {
     if (op.source.is_null() && !op.rawSource.empty()) {
-      op.source = nlohmann::json::parse(op.rawSource, nullptr, false);
+      op.source = parseBoundedJson(op.rawSource, op.maxNestingDepth);
       if (op.source.is_discarded() || !op.source.is_object()) {
         throw documentNotAnObject(op.line);
       }

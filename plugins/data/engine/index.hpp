@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "depth_limits.hpp"
 #include "errors.hpp"
 #include "mapping.hpp"
 #include "shard.hpp"
@@ -30,6 +31,7 @@ struct IndexSettings {
   bool syncEachRequest = true;
   std::string uuid;
   std::int64_t creationDate = 0;
+  int mappingDepthLimit = kDefaultMappingDepthLimit;  // index.mapping.depth.limit
 };
 
 // One write of a bulk request, already parsed.
@@ -44,6 +46,9 @@ struct WriteOp {
   // written (`source` is null until then); `line` names it in a parse error.
   std::string rawSource;
   std::size_t line = 0;
+  // How deeply `rawSource` may nest (data.json.maxNestingDepth): a deeper one fails this
+  // write alone, before anything walks or stores it.
+  int maxNestingDepth = kMaxJsonNestingDepth;
 };
 
 // The result of one write: the outcome, or the error it met.

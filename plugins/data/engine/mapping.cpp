@@ -1,5 +1,6 @@
 #include "mapping.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -108,8 +109,9 @@ const FieldMapping* Mapping::find(const std::string& field) const {
   return it == fields_.end() ? nullptr : &it->second;
 }
 
-Mapping Mapping::fromJson(const nlohmann::json& mappings) {
+Mapping Mapping::fromJson(const nlohmann::json& mappings, int depthLimit) {
   Mapping mapping;
+  mapping.depthLimit_ = depthLimit;
   if (mappings.is_null()) return mapping;
   if (!mappings.is_object()) throw mapperError("Failed to parse mapping: mappings must be an object");
   for (const auto& [key, value] : mappings.items()) {
@@ -128,10 +130,13 @@ void Mapping::addProperties(const nlohmann::json& properties, const std::string&
   if (!properties.is_object()) throw mapperError("Failed to parse mapping: [properties] must be an object");
   for (const auto& [name, spec] : properties.items()) {
     const std::string path = prefix.empty() ? name : prefix + "." + name;
+    // A dotted name stands for objects too (`a.b` is field b of object a).
+    if (const auto dot = path.rfind('.'); dot != std::string::npos) checkDepth(path.substr(0, dot));
     if (!spec.is_object()) throw mapperError("Failed to parse mapping: Expected map for property [fields] on field [" + path + "] but got a class java.lang.String");
     const auto typeIt = spec.find("type");
     if (typeIt == spec.end() || *typeIt == "object" || *typeIt == "nested") {
       if (fields_.count(path)) throw illegalArgument("can't merge a non object mapping [" + path + "] with an object mapping");
+      checkDepth(path);
       objects_[path] = true;
       if (auto props = spec.find("properties"); props != spec.end()) addProperties(*props, path);
       continue;
@@ -209,6 +214,15 @@ nlohmann::json Mapping::toJson() const {
   return {{"properties", properties}};
 }
 
+void Mapping::checkDepth(const std::string& objectPath) const {
+  // Elasticsearch's measure: the root is 1, each object one more (dots + 2).
+  const auto depth = std::count(objectPath.begin(), objectPath.end(), '.') + 2;
+  if (depth > depthLimit_) {
+    throw illegalArgument("Limit of mapping depth [" + std::to_string(depthLimit_) +
+                          "] has been exceeded due to object field [" + objectPath + "]");
+  }
+}
+
 std::vector<IndexedValue> Mapping::extract(const nlohmann::json& source, const std::string& docId,
                                            std::map<std::string, FieldMapping>& added) const {
   if (!source.is_object()) throw mapperError("failed to parse, document is empty");
@@ -232,12 +246,14 @@ void Mapping::walk(const nlohmann::json& object, const std::string& prefix, cons
         throw mapperError("failed to parse field [" + path + "] of type [" + std::string(toString(field->type)) +
                           "] in document with id '" + docId + "'. Preview of field's value: '" + preview(value) + "'");
       }
+      checkDepth(path);  // before walking it: a document's nesting is the client's
       walk(value, path, docId, added, out);
       continue;
     }
     if (value.is_array()) {
       for (const auto& item : value) {
         if (item.is_object()) {
+          checkDepth(path);
           walk(item, path, docId, added, out);
         } else if (item.is_array()) {
           throw mapperError("failed to parse field [" + path + "]: nested arrays are not supported");
@@ -262,6 +278,8 @@ void Mapping::leaf(const std::string& path, const nlohmann::json& value, const s
   if (!field) {
     auto it = added.find(path);
     if (it == added.end()) {
+      // A dotted key stands for objects, which dynamic mapping adds.
+      if (const auto dot = path.rfind('.'); dot != std::string::npos) checkDepth(path.substr(0, dot));
       FieldType type = FieldType::keyword;
       if (value.is_boolean()) {
         type = FieldType::boolean;

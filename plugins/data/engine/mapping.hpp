@@ -39,10 +39,20 @@ struct IndexedValue {
   SqlValue value;  // keyword/text: string; numbers, dates, booleans: integer or real
 };
 
+// index.mapping.depth.limit's default, as Elasticsearch's.
+inline constexpr int kDefaultMappingDepthLimit = 20;
+
 class Mapping {
  public:
-  // From the `mappings` object of a create-index request; throws mapper_parsing_exception.
-  static Mapping fromJson(const nlohmann::json& mappings);
+  // From the `mappings` object of a create-index request; throws mapper_parsing_exception,
+  // or illegal_argument_exception for objects nested past `depthLimit`.
+  static Mapping fromJson(const nlohmann::json& mappings, int depthLimit = kDefaultMappingDepthLimit);
+
+  // index.mapping.depth.limit: how deep objects may nest (the root is depth 1, an object
+  // field at the root depth 2). Explicit mappings and dynamic mapping from documents are
+  // both held to it, before their objects are walked.
+  void setDepthLimit(int limit) { depthLimit_ = limit; }
+  int depthLimit() const { return depthLimit_; }
 
   const std::map<std::string, FieldMapping>& fields() const { return fields_; }
   const FieldMapping* find(const std::string& field) const;
@@ -68,8 +78,12 @@ class Mapping {
             std::map<std::string, FieldMapping>& added, std::vector<IndexedValue>& out) const;
 
   std::map<std::string, FieldMapping> fields_;
+  // Throws illegal_argument_exception if the object at `objectPath` is past depthLimit_.
+  void checkDepth(const std::string& objectPath) const;
+
   // Paths mapped as objects (explicitly or dynamically), for conflict detection.
   std::map<std::string, bool> objects_;
+  int depthLimit_ = kDefaultMappingDepthLimit;
 };
 
 // Converts one JSON scalar for a field of `type`; nullopt when it does not fit.

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "depth_limits.hpp"
 #include "fuzzy.hpp"
 #include "time_zone.hpp"
 
@@ -56,20 +57,27 @@ struct Query {
 };
 
 // Parses a `query` object; throws EngineError parsing_exception naming the bad key or
-// query (`unknown query [foo]`, `[match] query does not support [bar]`).
-Query parseQuery(const nlohmann::json& json);
+// query (`unknown query [foo]`, `[match] query does not support [bar]`), and
+// illegal_argument_exception when queries nest deeper than `maxDepth` (the top-level
+// query is at depth 1, each query inside a compound query one deeper) — before anything
+// recursive sees the tree.
+Query parseQuery(const nlohmann::json& json, int maxDepth = kDefaultMaxQueryDepth);
 
 // query_string's options beyond its fields and default operator.
 struct QueryStringOptions {
   TimeZone timeZone;  // for its range clauses on date fields
   // false: a term starting with `*` or `?` is refused (query_shard_exception naming it).
   bool allowLeadingWildcard = true;
+  // How many levels the syntax may nest below its top expression: each parenthesised
+  // group and each negation or `+` is one (a group is a nested bool query).
+  int maxDepth = kDefaultMaxQueryDepth - 1;
 };
 
 // The Lucene-like syntax of query_string / q=: `field:value`, `"a phrase"`, AND, OR,
 // NOT, `+`/`-`, parentheses, `*` and `?` wildcards, `field:[a TO b]`, `field:>5`.
 // `defaultFields` apply to terms without a field. Throws EngineError
-// query_shard_exception (Elasticsearch's type for these) naming the position.
+// query_shard_exception (Elasticsearch's type for these) naming the position, also for
+// nesting deeper than `options.maxDepth`.
 Query parseQueryString(const std::string& text, const std::vector<std::pair<std::string, double>>& defaultFields,
                        bool defaultAnd, const QueryStringOptions& options = {});
 
@@ -82,9 +90,10 @@ inline constexpr unsigned kSimpleAnd = 1u << 0, kSimpleNot = 1u << 1, kSimpleOr 
 // `flags`: `ALL`, `NONE` or names joined by `|` (any case), or the integer. Throws
 // illegal_argument_exception `Unknown simple_query_string flag [x]`.
 unsigned parseSimpleQueryFlags(const nlohmann::json& value);
-// The simple syntax (simple_query_string.cpp); never fails. Nothing to search for
-// (empty, or only operators) matches nothing.
+// The simple syntax (simple_query_string.cpp); fails only when it nests deeper than
+// `maxDepth` levels (parentheses, and each change of operator, which wraps what came
+// before). Nothing to search for (empty, or only operators) matches nothing.
 Query parseSimpleQueryString(const std::string& text, const std::vector<std::pair<std::string, double>>& defaultFields,
-                             bool defaultAnd, unsigned flags = kSimpleAll);
+                             bool defaultAnd, unsigned flags = kSimpleAll, int maxDepth = kDefaultMaxQueryDepth - 1);
 
 }  // namespace orrery::data

@@ -116,27 +116,36 @@ std::pair<std::string, const json*> singleField(const std::string& query, const 
   return {field, inner};
 }
 
-std::vector<Query> clauses(const std::string& name, const json& value) {
+// How deep the query being parsed is (the top-level query is 1) and how deep it may go.
+struct Nesting {
+  int depth;
+  int limit;
+};
+
+Query parseAt(const json& body, Nesting nesting);
+
+std::vector<Query> clauses(const std::string& name, const json& value, Nesting nesting) {
   std::vector<Query> out;
   if (value.is_array()) {
-    for (const auto& item : value) out.push_back(parseQuery(item));
+    for (const auto& item : value) out.push_back(parseAt(item, nesting));
   } else if (value.is_object()) {
-    out.push_back(parseQuery(value));
+    out.push_back(parseAt(value, nesting));
   } else {
     throw parsingError("[bool] query: [" + name + "] must be an object or an array of queries");
   }
   return out;
 }
 
-Query parseBool(const json& body) {
+// `nesting`: where the bool's clauses are.
+Query parseBool(const json& body, Nesting nesting) {
   if (!body.is_object()) throw parsingError("[bool] query malformed, no start_object after query name");
   Query q;
   q.kind = Query::Kind::boolean;
   for (const auto& [key, value] : body.items()) {
-    if (key == "must") q.must = clauses(key, value);
-    else if (key == "filter") q.filter = clauses(key, value);
-    else if (key == "should") q.should = clauses(key, value);
-    else if (key == "must_not" || key == "mustNot") q.mustNot = clauses(key, value);
+    if (key == "must") q.must = clauses(key, value, nesting);
+    else if (key == "filter") q.filter = clauses(key, value, nesting);
+    else if (key == "should") q.should = clauses(key, value, nesting);
+    else if (key == "must_not" || key == "mustNot") q.mustNot = clauses(key, value, nesting);
     else if (key == "minimum_should_match") q.minimumShouldMatch = readMsm("bool", value);
     else if (key == "boost") q.boost = readBoost("bool", value);
     else if (key == "_name" || key == "adjust_pure_negative") continue;
@@ -327,7 +336,8 @@ Query parseMultiMatch(const json& body) {
   return q;
 }
 
-Query parseStringQuery(const std::string& name, const json& body) {
+// `levelsLeft`: how many levels the query's syntax may nest to (parentheses, negations).
+Query parseStringQuery(const std::string& name, const json& body, int levelsLeft) {
   if (!body.is_object()) throw parsingError("[" + name + "] query malformed, no start_object after query name");
   const bool simple = name == "simple_query_string";
   std::string text;
@@ -336,6 +346,7 @@ Query parseStringQuery(const std::string& name, const json& body) {
   bool defaultAnd = false;
   double boost = 1.0;
   QueryStringOptions options;
+  options.maxDepth = levelsLeft;
   unsigned flags = kSimpleAll;
   for (const auto& [key, value] : body.items()) {
     if (key == "query") {
@@ -364,14 +375,16 @@ Query parseStringQuery(const std::string& name, const json& body) {
   }
   if (!sawQuery) throw parsingError("[" + name + "] must be provided with a [query]");
   if (fields.empty()) fields = {{"*", 1.0}};
-  Query q = simple ? parseSimpleQueryString(text, fields, defaultAnd, flags) : parseQueryString(text, fields, defaultAnd, options);
+  Query q = simple ? parseSimpleQueryString(text, fields, defaultAnd, flags, levelsLeft)
+                   : parseQueryString(text, fields, defaultAnd, options);
   q.boost *= boost;
   return q;
 }
 
-}  // namespace
-
-Query parseQuery(const json& body) {
+Query parseAt(const json& body, Nesting nesting) {
+  // Elasticsearch counts every query object, leaves included, before parsing its body.
+  if (nesting.depth > nesting.limit) throw queryTooDeep();
+  const Nesting children{nesting.depth + 1, nesting.limit};
   if (!body.is_object()) {
     throw parsingError("[_na] query malformed, must start with start_object");
   }
@@ -402,8 +415,11 @@ Query parseQuery(const json& body) {
   if (name == "prefix") return parseTermLevel(Query::Kind::prefix, name, inner, "value");
   if (name == "wildcard") return parseTermLevel(Query::Kind::wildcard, name, inner, "value");
   if (name == "range") return parseRange(inner);
-  if (name == "bool") return parseBool(inner);
-  if (name == "query_string" || name == "simple_query_string") return parseStringQuery(name, inner);
+  if (name == "bool") return parseBool(inner, children);
+  // Their syntax nests as bool queries do, within the levels left.
+  if (name == "query_string" || name == "simple_query_string") {
+    return parseStringQuery(name, inner, nesting.limit - nesting.depth);
+  }
   if (name == "terms") {
     if (!inner.is_object()) throw parsingError("[terms] query malformed, no start_object after query name");
     Query q;
@@ -463,7 +479,7 @@ Query parseQuery(const json& body) {
     bool sawFilter = false;
     for (const auto& [key, value] : inner.items()) {
       if (key == "filter") {
-        q.filter = {parseQuery(value)};
+        q.filter = {parseAt(value, children)};
         sawFilter = true;
       } else if (key == "boost") {
         q.boost = readBoost(name, value);
@@ -476,5 +492,9 @@ Query parseQuery(const json& body) {
   }
   throw parsingError("unknown query [" + name + "]");
 }
+
+}  // namespace
+
+Query parseQuery(const json& body, int maxDepth) { return parseAt(body, Nesting{1, maxDepth}); }
 
 }  // namespace orrery::data

@@ -34,6 +34,25 @@ class Parser {
 
   static Query matchAll() { return Query{}; }
 
+  // One more level of nesting (a group, a negation, a `+`) for as long as it lives: the
+  // parser recurses per level, and each level is a nested query for every later walker.
+  class Level {
+   public:
+    explicit Level(Parser& parser) : parser_(parser) {
+      if (++parser_.depth_ > parser_.options_.maxDepth) {
+        --parser_.depth_;
+        parser_.fail("The nested depth of the query exceeds the maximum nested depth for queries set in [" +
+                     std::string(kQueryDepthKey) + "]");
+      }
+    }
+    ~Level() { --parser_.depth_; }
+    Level(const Level&) = delete;
+    Level& operator=(const Level&) = delete;
+
+   private:
+    Parser& parser_;
+  };
+
   void skipSpace() {
     while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
   }
@@ -122,6 +141,7 @@ class Parser {
   Query parseUnary(const std::string& field) {
     skipSpace();
     if (keyword("NOT") || symbol("-") || symbol("!")) {
+      const Level level(*this);
       Query inner = parseUnary(field);
       Query q;
       q.kind = Query::Kind::boolean;
@@ -129,7 +149,10 @@ class Parser {
       q.boost = -1;  // marks "a negated clause" for combine(); reset below when it stands alone
       return q;
     }
-    if (symbol("+")) return parseUnary(field);
+    if (symbol("+")) {
+      const Level level(*this);
+      return parseUnary(field);
+    }
     return parseClause(field);
   }
 
@@ -137,6 +160,7 @@ class Parser {
     skipSpace();
     if (pos_ >= text_.size()) fail("expected a term");
     if (text_[pos_] == '(') {
+      const Level level(*this);
       ++pos_;
       Query q = parseOr(field);
       if (!symbol(")")) fail("expected ')'");
@@ -287,6 +311,7 @@ class Parser {
   bool defaultAnd_;
   const QueryStringOptions& options_;
   std::size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 // A lone negation (boost -1 marker) becomes an ordinary bool with must_not.

@@ -194,7 +194,12 @@ bool SearchRequest::needsScores() const {
   return false;
 }
 
-std::vector<AggSpec> parseAggregations(const json& aggs) {
+std::vector<AggSpec> parseAggregations(const json& aggs, const DepthLimits& limits, int depth) {
+  // Aggregations run recursively per level (and multiply buckets per level).
+  if (depth > limits.aggregations) {
+    throw illegalArgument("The nested depth of the aggregations exceeds the maximum nested depth for aggregations set in [" +
+                          std::string(kAggregationDepthKey) + "] (" + std::to_string(limits.aggregations) + ")");
+  }
   if (!aggs.is_object()) throw parsingError("Found two aggregation type definitions in [aggs]: expected an object");
   std::vector<AggSpec> out;
   for (const auto& [name, body] : aggs.items()) {
@@ -205,7 +210,7 @@ std::vector<AggSpec> parseAggregations(const json& aggs) {
     spec.name = name;
     for (const auto& [key, value] : body.items()) {
       if (key == "aggs" || key == "aggregations") {
-        spec.subs = parseAggregations(value);
+        spec.subs = parseAggregations(value, limits, depth + 1);
       } else if (key == "meta") {
         continue;
       } else if (kAggTypes.count(key)) {
@@ -224,15 +229,15 @@ std::vector<AggSpec> parseAggregations(const json& aggs) {
       const auto it = spec.params.find("filters");
       if (it == spec.params.end()) throw parsingError("[filters] aggregation [" + name + "] requires [filters]");
       if (it->is_object()) {
-        for (const auto& [key, q] : it->items()) spec.filters.emplace_back(key, parseQuery(q));
+        for (const auto& [key, q] : it->items()) spec.filters.emplace_back(key, parseQuery(q, limits.query));
       } else if (it->is_array()) {
         spec.keyedFilters = false;
-        for (std::size_t i = 0; i < it->size(); ++i) spec.filters.emplace_back(std::to_string(i), parseQuery((*it)[i]));
+        for (std::size_t i = 0; i < it->size(); ++i) spec.filters.emplace_back(std::to_string(i), parseQuery((*it)[i], limits.query));
       } else {
         throw parsingError("[filters] aggregation [" + name + "]: [filters] must be an object or an array");
       }
     } else if (spec.type == "filter") {
-      spec.filters.emplace_back("", parseQuery(spec.params));
+      spec.filters.emplace_back("", parseQuery(spec.params, limits.query));
     } else if (spec.type != "top_hits") {
       if (!spec.params.contains("field") || !spec.params["field"].is_string()) {
         throw illegalArgument("Required one of fields [field, script], but none were specified. (aggregation [" + name + "])");
@@ -243,13 +248,13 @@ std::vector<AggSpec> parseAggregations(const json& aggs) {
   return out;
 }
 
-SearchRequest parseSearchRequest(const json& body) {
+SearchRequest parseSearchRequest(const json& body, const DepthLimits& limits) {
   SearchRequest request;
   if (body.is_null()) return request;
   if (!body.is_object()) throw parsingError("request body must be an object");
   for (const auto& [key, value] : body.items()) {
     if (key == "query") {
-      request.query = parseQuery(value);
+      request.query = parseQuery(value, limits.query);
     } else if (key == "from") {
       request.from = nonNegative(key, value);
     } else if (key == "size") {
@@ -264,7 +269,7 @@ SearchRequest parseSearchRequest(const json& body) {
       if (!value.is_array()) throw parsingError("[search_after] must be an array");
       request.searchAfter = value;
     } else if (key == "aggs" || key == "aggregations") {
-      request.aggs = parseAggregations(value);
+      request.aggs = parseAggregations(value, limits);
     } else if (key == "track_scores") {
       if (!value.is_boolean()) throw parsingError("[track_scores] must be a boolean");
       request.trackScores = value.get<bool>();
@@ -297,7 +302,8 @@ SearchRequest parseSearchRequest(const json& body) {
   return request;
 }
 
-void applySearchParameters(SearchRequest& request, const std::vector<std::pair<std::string, std::string>>& params) {
+void applySearchParameters(SearchRequest& request, const std::vector<std::pair<std::string, std::string>>& params,
+                           const DepthLimits& limits) {
   std::string q, df;
   bool defaultAnd = false;
   for (const auto& [key, value] : params) {
@@ -333,7 +339,9 @@ void applySearchParameters(SearchRequest& request, const std::vector<std::pair<s
   }
   if (!q.empty()) {
     const std::vector<std::pair<std::string, double>> fields = {{df.empty() ? "*" : df, 1.0}};
-    request.query = parseQueryString(q, fields, defaultAnd);
+    QueryStringOptions options;
+    options.maxDepth = limits.query - 1;  // q= is the top-level query
+    request.query = parseQueryString(q, fields, defaultAnd, options);
   }
   if (request.from + request.size > kMaxResultWindow) {
     throw illegalArgument("Result window is too large, from + size must be less than or equal to: [" +

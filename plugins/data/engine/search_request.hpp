@@ -57,12 +57,14 @@ struct SearchRequest {
   bool needsScores() const;
 };
 
-// `body` may be null (no body). Throws EngineError (parsing_exception, illegal_argument_exception).
-SearchRequest parseSearchRequest(const nlohmann::json& body);
+// `body` may be null (no body). Throws EngineError (parsing_exception, illegal_argument_exception,
+// also for queries or aggregations nested past `limits`).
+SearchRequest parseSearchRequest(const nlohmann::json& body, const DepthLimits& limits = {});
 // Applies URI parameters (`q`, `from`, `size`, `sort`, `_source`, `track_total_hits`,
 // `default_operator`, `df`) over a parsed request.
-void applySearchParameters(SearchRequest& request, const std::vector<std::pair<std::string, std::string>>& params);
-// The aggregations object of a request or of a bucket's `aggs`.
-std::vector<AggSpec> parseAggregations(const nlohmann::json& aggs);
+void applySearchParameters(SearchRequest& request, const std::vector<std::pair<std::string, std::string>>& params,
+                           const DepthLimits& limits = {});
+// The aggregations object of a request (depth 1) or of a bucket's `aggs` (one deeper).
+std::vector<AggSpec> parseAggregations(const nlohmann::json& aggs, const DepthLimits& limits = {}, int depth = 1);
 
 }  // namespace orrery::data

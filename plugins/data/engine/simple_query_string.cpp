@@ -21,8 +21,10 @@ enum class Occur { none, must, should };
 
 class SimpleParser {
  public:
-  SimpleParser(const std::string& text, const Fields& fields, bool defaultAnd, unsigned flags)
-      : text_(text), fields_(fields), defaultAnd_(defaultAnd), flags_(flags) {}
+  SimpleParser(const std::string& text, const Fields& fields, bool defaultAnd, unsigned flags, int maxDepth)
+      : text_(text), fields_(fields), defaultAnd_(defaultAnd), flags_(flags), maxDepth_(maxDepth) {
+    if (on(kSimplePrecedence)) matchParentheses();
+  }
 
   std::optional<Query> parse() { return parseRange(0, text_.size()); }
 
@@ -35,6 +37,7 @@ class SimpleParser {
     Occur current = Occur::none;
     Occur previous = Occur::none;
     int nots = 0;
+    int height = 0;  // of `top`: how many bool queries deep it is
   };
 
   bool on(unsigned flag) const { return (flags_ & flag) != 0; }
@@ -59,6 +62,7 @@ class SimpleParser {
 
   std::optional<Query> parseRange(std::size_t begin, std::size_t end) {
     State state{begin, end, std::nullopt};
+    lastHeight_ = 0;
     while (state.index < state.end) {
       const char c = text_[state.index];
       if (c == '(' && on(kSimplePrecedence)) {
@@ -84,32 +88,45 @@ class SimpleParser {
       }
       state.nots = 0;  // not even whitespace may stand between `-` and its clause
     }
+    lastHeight_ = state.height;
     return std::move(state.top);
   }
 
-  void subQuery(State& state) {
-    const std::size_t start = ++state.index;
-    int depth = 1;
-    bool escaped = false;
-    while (state.index < state.end) {
-      if (startsEscape(state, escaped)) continue;
-      const char c = text_[state.index];
-      if (!escaped) {
-        if (c == '(') ++depth;
-        else if (c == ')' && --depth == 0) break;
+  // Where each `(` closes (npos: never), found once: scanning for it at each `(` would
+  // make a text of unclosed ones quadratic. A backslash (with ESCAPE on) makes the next
+  // character plain, as in the scan the parser made before.
+  void matchParentheses() {
+    closing_.assign(text_.size(), std::string::npos);
+    std::vector<std::size_t> open;
+    for (std::size_t i = 0; i < text_.size(); ++i) {
+      if (text_[i] == '\\' && on(kSimpleEscape)) {
+        ++i;
+      } else if (text_[i] == '(') {
+        open.push_back(i);
+      } else if (text_[i] == ')' && !open.empty()) {
+        closing_[open.back()] = i;
+        open.pop_back();
       }
-      escaped = false;
-      ++state.index;
     }
-    if (state.index == state.end) {
-      state.index = start;  // never closed: the text after `(` is read as terms
-    } else if (state.index == start) {
+  }
+
+  void subQuery(State& state) {
+    const std::size_t close = closing_[state.index];
+    const std::size_t start = ++state.index;
+    if (close == std::string::npos || close >= state.end) {
+      return;  // never closed: the text after `(` is read as terms
+    }
+    state.index = close;
+    if (close == start) {
       state.current = Occur::none;  // `()`: nothing for the pending operator to apply to
       ++state.index;
     } else {
-      auto inner = parseRange(start, state.index);
+      // The parser recurses per group, even where a group adds no level to the query.
+      if (++depth_ > maxDepth_) throw queryTooDeep();
+      auto inner = parseRange(start, close);
+      --depth_;
       ++state.index;
-      if (inner) add(state, std::move(*inner));
+      if (inner) add(state, std::move(*inner), lastHeight_);
     }
   }
 
@@ -228,15 +245,22 @@ class SimpleParser {
   }
 
   // Lucene's buildQueryTree: a negated clause becomes "everything but it"; a change of
-  // operator wraps the tree so far as one clause of the new operator.
-  void add(State& state, Query branch) {
+  // operator wraps the tree so far as one clause of the new operator. `height`: the
+  // branch's. A tree past the limit is refused before it is built (its destructor, like
+  // every walker of it, recurses per level).
+  void add(State& state, Query branch, int height = 0) {
     if (state.nots % 2 == 1) {
+      ++height;
       Query negated;
       negated.kind = Query::Kind::boolean;
       negated.mustNot.push_back(std::move(branch));
       negated.should.push_back(Query{});
       branch = std::move(negated);
     }
+    const int newHeight = !state.top ? height
+                          : std::max(state.height + (state.previous != state.current ? 1 : 0), height + 1);
+    if (newHeight > maxDepth_) throw queryTooDeep();
+    state.height = newHeight;
     if (!state.top) {
       state.top = std::move(branch);
     } else {
@@ -257,6 +281,10 @@ class SimpleParser {
   const Fields& fields_;
   bool defaultAnd_;
   unsigned flags_;
+  int maxDepth_;
+  int depth_ = 0;
+  int lastHeight_ = 0;  // of the tree parseRange returned last
+  std::vector<std::size_t> closing_;
 };
 
 struct FlagName {
@@ -305,12 +333,13 @@ unsigned parseSimpleQueryFlags(const nlohmann::json& value) {
   return flags;
 }
 
-Query parseSimpleQueryString(const std::string& text, const Fields& defaultFields, bool defaultAnd, unsigned flags) {
+Query parseSimpleQueryString(const std::string& text, const Fields& defaultFields, bool defaultAnd, unsigned flags,
+                             int maxDepth) {
   const auto first = text.find_first_not_of(" \t\n\r\f\v");
   if (first != std::string::npos && text[first] == '*' && text.find_first_not_of(" \t\n\r\f\v", first + 1) == std::string::npos) {
     return Query{};  // `*` alone: every document
   }
-  SimpleParser parser(text, defaultFields, defaultAnd, flags);
+  SimpleParser parser(text, defaultFields, defaultAnd, flags, maxDepth);
   if (auto q = parser.parse()) return std::move(*q);
   Query none;
   none.kind = Query::Kind::matchNone;  // nothing to search for (Lucene's empty query)

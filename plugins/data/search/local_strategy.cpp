@@ -104,18 +104,18 @@ EngineError rejected(const RejectedExecution& error) { return EngineError(429, "
 // On the search pool: parses the request, resolves the indices (which may open their
 // files), then queues one task per shard on the same pool. A shard refused by a full
 // queue fails as Elasticsearch's do, with es_rejected_execution_exception.
-void prepareAndFanOut(const std::shared_ptr<Job>& job, Engine& engine, Executors& executors,
+void prepareAndFanOut(const std::shared_ptr<Job>& job, Engine& engine, Executors& executors, const DepthLimits& limits,
                       const std::string& indexExpression, const std::string& requestBodyJson,
                       const std::vector<std::pair<std::string, std::string>>& parameters,
                       const CancellationToken& cancellation) {
   try {
     json body = nullptr;
     if (!requestBodyJson.empty()) {
-      body = json::parse(requestBodyJson, nullptr, false);
+      body = parseBoundedJson(requestBodyJson, limits.json);
       if (body.is_discarded()) throw parsingError("request body is not valid JSON");
     }
-    job->request = parseSearchRequest(body);
-    applySearchParameters(job->request, parameters);
+    job->request = parseSearchRequest(body, limits);
+    applySearchParameters(job->request, parameters, limits);
     bool ignoreUnavailable = false;
     for (const auto& [key, value] : parameters) {
       if (key == "ignore_unavailable") ignoreUnavailable = value == "true" || value.empty();
@@ -181,9 +181,9 @@ void LocalStrategy::search(const std::string& indexExpression, const std::string
   job->typedKeys = typedKeysParam(options);
   // Nothing is parsed here, on the caller's (I/O) thread: the request is copied to the
   // search pool as it came. `options` lives only during this call.
-  auto prepare = [job, engine = engine_, executors = &executors_, indexExpression, requestBodyJson,
+  auto prepare = [job, engine = engine_, executors = &executors_, limits = limits_, indexExpression, requestBodyJson,
                   parameters = options.parameters, cancellation = options.cancellation] {
-    prepareAndFanOut(job, *engine, *executors, indexExpression, requestBodyJson, parameters, cancellation);
+    prepareAndFanOut(job, *engine, *executors, limits, indexExpression, requestBodyJson, parameters, cancellation);
   };
   try {
     executors_.postBlockingOn(Pool::search, std::move(prepare));

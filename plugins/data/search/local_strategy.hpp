@@ -15,7 +15,8 @@ namespace orrery::data {
 
 class LocalStrategy final : public SearchStrategy {
  public:
-  LocalStrategy(std::shared_ptr<Engine> engine, Executors& executors) : engine_(std::move(engine)), executors_(executors) {}
+  LocalStrategy(std::shared_ptr<Engine> engine, Executors& executors, DepthLimits limits = {})
+      : engine_(std::move(engine)), executors_(executors), limits_(limits) {}
 
   void search(const std::string& indexExpression, const std::string& requestBodyJson, const SearchOptions& options,
               ProgressCallback onProgress, DoneCallback onDone) override;
@@ -23,6 +24,7 @@ class LocalStrategy final : public SearchStrategy {
  private:
   std::shared_ptr<Engine> engine_;
   Executors& executors_;
+  DepthLimits limits_;
 };
 
 }  // namespace orrery::data

@@ -309,6 +309,17 @@ TEST_CASE("parseJsonBody") {
     request.body = R"({"a":1})";
     CHECK(orrery::http::parseJsonBody(request)["a"] == 1);
   }
+  SUBCASE("nested past the limit: refused naming it, at the default and at a given one") {
+    request.body = std::string(1000, '[') + std::string(1000, ']');
+    CHECK(orrery::http::parseJsonBody(request, false).is_array());
+    request.body = std::string(1001, '[') + std::string(1001, ']');
+    checkBadRequest(errorOf([&] { (void)orrery::http::parseJsonBody(request, false); }),
+                    "[request body]: nesting depth (1001) exceeds the maximum allowed (1000)");
+    request.body = R"({"a":{"b":{}}})";
+    CHECK(orrery::http::parseJsonBody(request, true, 3).is_object());
+    checkBadRequest(errorOf([&] { (void)orrery::http::parseJsonBody(request, true, 2); }),
+                    "[request body]: nesting depth (3) exceeds the maximum allowed (2)");
+  }
 }
 
 TEST_CASE("JsonFields: required and optional strings") {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "orrery/http/error.hpp"
+#include "orrery/json_parse.hpp"
 #include "orrery/http/request.hpp"
 #include "orrery/http/response.hpp"
 
@@ -35,10 +36,17 @@ inline std::string_view jsonTypeName(const nlohmann::json& value) {
   }
 }
 
-// The body as JSON; 400 if it is empty, not JSON, or (with `requireObject`) not an object.
-inline nlohmann::json parseJsonBody(const Request& request, bool requireObject = true) {
+// The body as JSON; 400 if it is empty, not JSON, nested deeper than `maxDepth` (before
+// anything walks it: see orrery/json_parse.hpp) or (with `requireObject`) not an object.
+inline nlohmann::json parseJsonBody(const Request& request, bool requireObject = true,
+                                    int maxDepth = kMaxJsonNestingDepth) {
   if (request.body.empty()) throw badField("request body", "expected a JSON body");
-  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+  nlohmann::json body;
+  try {
+    body = parseJson(request.body, maxDepth);
+  } catch (const JsonTooDeep& tooDeep) {
+    throw badField("request body", tooDeep.what());
+  }
   if (body.is_discarded()) throw badField("request body", "is not valid JSON");
   if (requireObject && !body.is_object()) {
     throw badField("request body", "expected value of type [object] but got [" + std::string(jsonTypeName(body)) + "]");
