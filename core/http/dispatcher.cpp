@@ -168,6 +168,17 @@ Prepared Dispatcher::prepare(http::Request& request) const {
   }
 }
 
+namespace {
+
+// A full pool queue: Elasticsearch's 429 under the mount, "come back later" elsewhere.
+http::HttpError rejectedError(Surface surface, const orrery::RejectedExecution& error) {
+  http::HttpError failure(surface == Surface::elasticsearch ? 429 : 503, error.what(), "es_rejected_execution_exception");
+  failure.headers().set("Retry-After", std::string(kRetryAfterSeconds));
+  return failure;
+}
+
+}  // namespace
+
 Task<Prepared> Dispatcher::admit(http::Request& request, Prepared prepared) const {
   prepared.admitted = true;
   request.user = http::User::anonymous();
@@ -176,6 +187,9 @@ Task<Prepared> Dispatcher::admit(http::Request& request, Prepared prepared) cons
   const auto& route = *prepared.lookup.route;
   try {
     co_await gate_->authenticate(request, route.options.auth);
+  } catch (const orrery::RejectedExecution& error) {
+    // Password hashing refused by its full pool: come back later, as for a route's work.
+    prepared.early = errorResponse(prepared.surface, rejectedError(prepared.surface, error));
   } catch (const http::HttpError& error) {
     prepared.early = errorResponse(prepared.surface, error);
   } catch (const std::exception& error) {
@@ -205,10 +219,7 @@ Task<http::Response> Dispatcher::respond(http::Request& request, Prepared prepar
   try {
     response.emplace(co_await route.handler(request));
   } catch (const orrery::RejectedExecution& error) {
-    // A full pool queue: Elasticsearch's 429 under the mount, "come back later" elsewhere.
-    failure.emplace(prepared.surface == Surface::elasticsearch ? 429 : 503, error.what(),
-                    "es_rejected_execution_exception");
-    failure->headers().set("Retry-After", std::string(kRetryAfterSeconds));
+    failure.emplace(rejectedError(prepared.surface, error));
   } catch (const http::HttpError& error) {
     failure.emplace(error);
   } catch (const std::exception& error) {

@@ -294,7 +294,7 @@ TEST_CASE("no index name destroys data: every rejected name, through the URL and
   REQUIRE(before.size() == 2);
 
   // Bulk action lines, as JSON escapes: the item fails, the request and the rest go on.
-  for (const std::string name : {R"(logs\u0000)", R"(\u0000)", R"(\u0000logs)", "..", ".", "a/b", "../logs",
+  for (const std::string& name : std::initializer_list<std::string>{R"(logs\u0000)", R"(\u0000)", R"(\u0000logs)", "..", ".", "a/b", "../logs",
                                  std::string(256, 'a'), R"(logs\u007f)", R"(logs\u0001)", R"(logs\n)", "Logs", "_logs"}) {
     CAPTURE(name);
     const std::string body = "{\"index\":{\"_index\":\"" + name + "\"}}\n{\"word\":\"bad\"}\n"
@@ -312,7 +312,7 @@ TEST_CASE("no index name destroys data: every rejected name, through the URL and
   CHECK(notUtf8.status == 400);
 
   // URL path segments, percent-encoded; a NUL is refused by the HTTP layer already.
-  for (const std::string segment : {"logs%00", "%00", "%2E%2E", "a%2Fb", "..%2Flogs", std::string(256, 'a'), "logs%FF",
+  for (const std::string& segment : std::initializer_list<std::string>{"logs%00", "%00", "%2E%2E", "a%2Fb", "..%2Flogs", std::string(256, 'a'), "logs%FF",
                                     "logs%7F", "logs%01", "logs%0A", "Logs", "_logs", "a%20b"}) {
     CAPTURE(segment);
     const bool nul = segment.find("%00") != std::string::npos;
@@ -370,6 +370,7 @@ TEST_CASE("data.local.autoCreateIndex false and data.local.maxIndices answer as 
   const auto third = client.send("PUT", "/es/third", "", kJson);
   checkError(third, 400, "validation_exception");
   CHECK(third.json()["error"]["reason"].get<std::string>().find("data.local.maxIndices") != std::string::npos);
+}
 
 namespace {
 

@@ -229,12 +229,13 @@ TEST_CASE("full queues: 429 es_rejected_execution_exception under /es, 503 with 
   std::vector<std::thread> flood;
   for (int i = 0; i < kFlood; ++i) {
     flood.emplace_back([&, i] {
-      HttpClient own(host.port);
+      // Each on a connection of its own: a refused request's connection is closed.
+      HttpClient own(host.port), other(host.port);
       const auto wrong = as("alice", "wrong " + std::to_string(i));
       ++arrived;
       while (arrived.load() < kFlood) std::this_thread::yield();  // all at once
       es[i] = own.send("GET", "/es/", {}, wrong);
-      api[i] = own.send("GET", "/internal/security/me", {}, wrong);
+      api[i] = other.send("GET", "/internal/security/me", {}, wrong);
     });
   }
   for (auto& thread : flood) thread.join();

@@ -32,7 +32,7 @@ struct Fixture {
 };
 
 constexpr const char* kTopLevel =
-    "known top-level keys: logging, path, plugins, security, server, storage, task_manager, xpack";
+    "known top-level keys: executors, logging, path, plugins, security, server, storage, task_manager, xpack";
 
 }  // namespace
 
@@ -41,7 +41,7 @@ TEST_CASE("an empty tree yields every section with defaults") {
   const auto checked = f.check("{}");
   CHECK(checked.issues.empty());
   CHECK(checked.sections.at("server") ==
-        json::parse(R"({"elasticsearchMount":"/es","host":"127.0.0.1","keepAlive":true,"keepAliveTimeout":60000,"maxBodySize":1048576,"maxConnections":1024,"maxHeaderSize":16384,"port":5601,"requestTimeout":30000,"shutdownTimeout":30000,"ssl":{"enabled":false}})"));
+        json::parse(R"({"elasticsearchMount":"/es","host":"127.0.0.1","keepAlive":true,"keepAliveTimeout":60000,"maxBodySize":1048576,"maxConnections":1024,"maxHeaderSize":16384,"maxInFlightBodyBytes":536870912,"port":5601,"requestTimeout":30000,"shutdownTimeout":30000,"ssl":{"enabled":false}})"));
   CHECK(checked.sections.at("task_manager") == json::parse(R"({"poll_interval":3000,"max_workers":10})"));
   CHECK(checked.sections.at("xpack.reporting") == json::parse(R"({"csv":{"maxSize":10485760},"enabled":true})"));
   CHECK(checked.sections.at("security") == json::object());
@@ -81,7 +81,7 @@ TEST_CASE("unknown top-level keys list the known top-level keys") {
   REQUIRE(checked.issues.size() == 2);
   CHECK(checked.issues[0].key == "server.prot");
   CHECK(checked.issues[0].message == "unknown key (known keys under server: elasticsearchMount, host, keepAlive, keepAliveTimeout, maxBodySize, "
-                                         "maxConnections, maxHeaderSize, port, requestTimeout, shutdownTimeout, ssl)");
+                                         "maxConnections, maxHeaderSize, maxInFlightBodyBytes, port, requestTimeout, shutdownTimeout, ssl)");
   CHECK(checked.issues[1].key == "sever");
   CHECK(checked.issues[1].message == std::string("unknown key (") + kTopLevel + ")");
 }

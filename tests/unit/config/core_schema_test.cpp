@@ -14,7 +14,7 @@ TEST_CASE("core schemas are valid and cover the documented sections") {
     CHECK_NOTHROW(checkSchema(schema, path));
     paths.push_back(path);
   }
-  CHECK(paths == std::vector<std::string>{"server", "path", "storage", "logging", "plugins"});
+  CHECK(paths == std::vector<std::string>{"server", "path", "storage", "logging", "executors", "plugins"});
   CHECK(coreSectionSpecs().size() == schemas.size());
 }
 
@@ -22,7 +22,7 @@ TEST_CASE("core defaults") {
   const auto checked = checkConfig(json::object(), coreSectionSpecs(), {});
   CHECK(checked.issues.empty());
   CHECK(checked.sections.at("server") ==
-        json::parse(R"({"elasticsearchMount":"/es","host":"127.0.0.1","keepAlive":true,"keepAliveTimeout":60000,"maxBodySize":1048576,"maxConnections":1024,"maxHeaderSize":16384,"port":5601,"requestTimeout":30000,"shutdownTimeout":30000,"ssl":{"enabled":false}})"));
+        json::parse(R"({"elasticsearchMount":"/es","host":"127.0.0.1","keepAlive":true,"keepAliveTimeout":60000,"maxBodySize":1048576,"maxConnections":1024,"maxHeaderSize":16384,"maxInFlightBodyBytes":536870912,"port":5601,"requestTimeout":30000,"shutdownTimeout":30000,"ssl":{"enabled":false}})"));
   CHECK(checked.sections.at("path") == json::parse(R"({"data":"data"})"));
   CHECK(checked.sections.at("logging") == json::parse(R"({"level":"info","format":"text","loggers":{}})"));
   CHECK(checked.sections.at("plugins") ==

@@ -93,8 +93,10 @@ TEST_CASE("a bad name through any engine entry is refused and every index stays 
     const std::string body = "{\"index\":{\"_index\":" + json(bad).dump(-1, ' ', false, json::error_handler_t::replace) +
                              ",\"_id\":\"z\"}}\n{\"m\":\"bad\"}\n{\"index\":{\"_index\":\"other\",\"_id\":\"ok\"}}\n{\"m\":\"ok\"}\n";
     const auto response = executeBulk(f.engine, parseBulk(body, ""), false);
-    CHECK(response["errors"] == true);
-    CHECK(response["items"][0]["index"]["status"] == 400);
+    // Invalid UTF-8 cannot be written as JSON: replaced by U+FFFD it is a valid name (below).
+    const bool replaced = body.find("\xEF\xBF\xBD") != std::string::npos;
+    CHECK(response["errors"] == !replaced);
+    CHECK(response["items"][0]["index"]["status"] == (replaced ? 201 : 400));
     CHECK(response["items"][1]["index"]["status"].get<int>() < 300);
   }
   // `logs\xff` cannot be dumped as JSON: replaced, it is a valid name then, so the bulk
@@ -292,13 +294,13 @@ TEST_CASE("indices in the earlier layout (<root>/<name>/) move to their uuid fol
   for (int run = 0; run < 2; ++run) {
     Engine engine(root);
     const auto index = engine.index("legacy");
-    CHECK(index->count() == 20);
+    CHECK(index->count() == 20 + run);  // each run adds one document below
     CHECK(index->settings().uuid == uuid);
     CHECK(engine.folder("legacy") == root / uuid);
     CHECK_FALSE(std::filesystem::exists(root / "legacy"));
-    CHECK(countIndices(engine.resolve("legacy"), Query{}) == 20);
-    CHECK(put(engine, "legacy", "new", json{{"n", 99}})[0].status() == 201);
-    CHECK(engine.index("legacy")->count() == 20 + 1);
+    CHECK(countIndices(engine.resolve("legacy"), Query{}) == 20 + run);
+    CHECK(put(engine, "legacy", "new" + std::to_string(run), json{{"n", 99}})[0].status() == 201);
+    CHECK(engine.index("legacy")->count() == 21 + run);
     engine.deleteIndex("legacy,-legacy");  // touches nothing
   }
   std::ifstream notes(root / "notes" / "readme");

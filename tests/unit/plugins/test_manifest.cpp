@@ -264,11 +264,11 @@ TEST_CASE("configPath: dotted segments, defaulting to the id") {
 }
 
 TEST_CASE("configPath: the core's roots are reserved") {
-  for (const std::string& root : std::vector<std::string>{"server", "path", "logging", "plugins", "storage"}) {
+  for (const std::string& root : std::vector<std::string>{"server", "path", "logging", "plugins", "storage", "executors"}) {
     for (const std::string& path : {root, root + ".foo"}) {
       checkRefusal(with("configPath", path), "configPath",
                    "the root '" + root + "' is reserved for the core (reserved roots: server, "
-                                         "path, logging, plugins, storage)",
+                                         "path, logging, plugins, storage, executors)",
                    "\"" + path + "\"");
     }
     // An id that is a reserved root needs an explicit configPath.
