@@ -29,6 +29,8 @@ class DataPlugin final : public Plugin {
  public:
   static void describeConfig(ConfigSchema& schema) {
     schema.string("search.defaultStrategy", "local", {"local", "elasticsearch"}, "The strategy searches use unless they name one")
+        .integer("search.max_buckets", 65'536, {.min = 1, .max = 2'147'483'647},
+                 "Buckets one search's aggregations may make, per shard and in the response (Elasticsearch's search.max_buckets)")
         .string("local.path", "", {}, "Folder of the embedded engine's indices; empty means <path.data>/indices")
         .stringList("elasticsearch.hosts", {}, "Node URLs of a remote cluster, http:// or https://")
         .string("elasticsearch.username", "", {}, "Basic authentication user for the remote cluster")
@@ -67,6 +69,7 @@ class DataPlugin final : public Plugin {
     std::filesystem::path path = configured.empty() ? ctx.dataPath() / "indices" : std::filesystem::path(configured);
     if (path.is_relative()) path = ctx.dataPath() / path;
     auto engine = std::make_shared<Engine>(path);
+    engine->setMaxBuckets(config.getInt("search.max_buckets"));
     service_ = std::make_shared<SearchService>(ctx.executors(), defaultStrategy);
     service_->registerStrategy("local", std::make_shared<LocalStrategy>(engine, ctx.executors()));
     if (!cluster.hosts.empty()) {

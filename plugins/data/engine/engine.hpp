@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "index.hpp"
+#include "search_request.hpp"
 
 namespace orrery::data {
 
@@ -49,6 +50,10 @@ class Engine {
   // is deleted (under the engine's lock: it must not call the engine). Set before use.
   using BrokenListener = std::function<void(const std::map<std::string, std::string>&)>;
   void onBrokenChanged(BrokenListener listener) { brokenListener_ = std::move(listener); }
+  // search.max_buckets (the data plugin's config): buckets one search's aggregations may
+  // make. Set before use.
+  void setMaxBuckets(std::int64_t maxBuckets) { maxBuckets_ = maxBuckets; }
+  std::int64_t maxBuckets() const { return maxBuckets_; }
 
  private:
   // Locks the engine, opening the indices under root on first use.
@@ -60,6 +65,7 @@ class Engine {
   mutable std::map<std::string, std::shared_ptr<Index>> indices_;
   mutable std::map<std::string, std::string> broken_;
   BrokenListener brokenListener_;
+  std::int64_t maxBuckets_ = kDefaultMaxBuckets;
 };
 
 // The error for using an index whose files did not open.

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "errors.hpp"
+#include "json_params.hpp"
 #include "search.hpp"
 #include "search_request.hpp"
 #include "search_service.hpp"
@@ -60,6 +61,7 @@ void LocalStrategy::search(const std::string& indexExpression, const std::string
     }
     job->request = parseSearchRequest(body);
     applySearchParameters(job->request, options.parameters);
+    job->request.maxBuckets = engine_->maxBuckets();
     bool ignoreUnavailable = false;
     for (const auto& [key, value] : options.parameters) {
       if (key == "ignore_unavailable") ignoreUnavailable = value == "true" || value.empty();
@@ -67,6 +69,9 @@ void LocalStrategy::search(const std::string& indexExpression, const std::string
     job->indices = engine_->resolve(indexExpression, ignoreUnavailable);
   } catch (const EngineError& error) {
     job->onDone(outcomeOf(error));
+    return;
+  } catch (const nlohmann::json::exception& error) {
+    job->onDone(outcomeOf(jsonValueError(error)));  // a value of the wrong type is the client's: 400
     return;
   }
   std::vector<std::pair<std::shared_ptr<Index>, Shard*>> shards;
@@ -76,7 +81,13 @@ void LocalStrategy::search(const std::string& indexExpression, const std::string
   job->counts.total = static_cast<int>(shards.size());
   job->remaining = job->counts.total;
   if (shards.empty()) {
-    job->onDone({200, reduceResults(job->request, {}, job->counts, job->typedKeys, 0).dump()});
+    SearchOutcome outcome;
+    try {
+      outcome = {200, reduceResults(job->request, {}, job->counts, job->typedKeys, 0).dump()};
+    } catch (const EngineError& e) {
+      outcome = outcomeOf(e);  // e.g. too many buckets from extended_bounds with no shard at all
+    }
+    job->onDone(std::move(outcome));
     return;
   }
   job->registration = options.cancellation.onCancel([weak = std::weak_ptr<Job>(job)] {
@@ -93,6 +104,8 @@ void LocalStrategy::search(const std::string& indexExpression, const std::string
           result = searchShard(*index, *shard, job->request, job->now, &job->cancelled);
         } catch (const EngineError& e) {
           error = e;
+        } catch (const nlohmann::json::exception& e) {
+          error = jsonValueError(e);
         } catch (const std::exception& e) {
           error = EngineError(500, "exception", e.what());
         }
@@ -143,6 +156,8 @@ void LocalStrategy::search(const std::string& indexExpression, const std::string
           outcome = {200, reduceResults(job->request, job->results, job->counts, job->typedKeys, took).dump()};
         } catch (const EngineError& e) {
           outcome = outcomeOf(e);
+        } catch (const nlohmann::json::exception& e) {
+          outcome = outcomeOf(jsonValueError(e));
         }
       }
       job->onDone(std::move(outcome));
