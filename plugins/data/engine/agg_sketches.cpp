@@ -7,7 +7,7 @@
 #include <limits>
 #include <numbers>
 
-namespace orrery::data::agg {
+namespace orrery::data {
 namespace {
 
 // MurmurHash3's finaliser: every input bit reaches every output bit.
@@ -197,4 +197,4 @@ double PercentileSketch::percentile(double percent) {
   return previousMean + (max_ - previousMean) * (target - previousMid) / (end - previousMid);
 }
 
-}  // namespace orrery::data::agg
+}  // namespace orrery::data

@@ -16,7 +16,7 @@
 
 #include "sqlite.hpp"
 
-namespace orrery::data::agg {
+namespace orrery::data {
 
 // A 64-bit hash of a value, well mixed in every bit (HyperLogLog reads its top bits).
 std::uint64_t hashValue(const SqlValue& v);
@@ -74,4 +74,4 @@ class PercentileSketch {
   double min_ = 0, max_ = 0;
 };
 
-}  // namespace orrery::data::agg
+}  // namespace orrery::data

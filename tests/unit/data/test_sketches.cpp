@@ -9,7 +9,6 @@
 #include "engine_fixture.hpp"
 
 using namespace orrery::data;
-using namespace orrery::data::agg;
 using orrery::data::test::EngineFixture;
 using json = nlohmann::json;
 

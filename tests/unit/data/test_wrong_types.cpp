@@ -147,13 +147,14 @@ TEST_CASE("the search timeout: the shard stops where it is and answers timed_out
 
   // A deadline one nanosecond after the shard starts has passed at SQLite's first
   // progress check (every 1,000 instructions), so the result is deterministic: each
-  // shard stops inside its first statement.
+  // shard stops inside its first statement (here while sorting, before any hit is out)
+  // and answers what it has.
   json body = base;
   body["timeout"] = "1nanos";
   const auto partial = f.search("slow", body);
   CHECK(partial["timed_out"] == true);
   CHECK(partial["_shards"]["successful"] == 2);
-  CHECK(partial["hits"]["hits"].size() > 0);
+  CHECK(partial["_shards"]["failed"] == 0);
   CHECK(partial["hits"]["hits"].size() < 1000);
   CHECK(partial["hits"]["total"]["value"].get<std::int64_t>() >= static_cast<std::int64_t>(partial["hits"]["hits"].size()));
 
