@@ -137,7 +137,10 @@ json renderMetric(const AggSpec& spec, const AggPartial& p) {
   if (spec.type == "top_hits") {
     json hits = json::array();
     std::optional<double> maxScore;
-    for (const auto& h : p.hits) {
+    const auto from = static_cast<std::size_t>(spec.params.value("from", std::int64_t{0}));
+    const auto size = static_cast<std::size_t>(spec.params.value("size", std::int64_t{3}));
+    for (std::size_t i = from; i < p.hits.size() && i - from < size; ++i) {
+      const TopHit& h = p.hits[i];
       json src = json::parse(h.source);
       if (spec.params.contains("_source")) {
         SearchRequest r = parseSearchRequest(json{{"_source", spec.params["_source"]}});

@@ -123,8 +123,9 @@ void mergeAggregations(const std::vector<AggSpec>& specs, AggPartials& into, con
         }
         return false;
       });
-      const auto size = static_cast<std::size_t>(spec.params.value("size", std::int64_t{3}));
-      if (a.hits.size() > size) a.hits.resize(size);
+      // Each shard sent its from + size best; the response skips `from` of them (renderMetric).
+      const auto window = static_cast<std::size_t>(spec.params.value("size", std::int64_t{3}) + spec.params.value("from", std::int64_t{0}));
+      if (a.hits.size() > window) a.hits.resize(window);
     }
     for (const auto& [key, bucket] : b.buckets) {
       auto [it, inserted] = a.buckets.try_emplace(key);

@@ -21,6 +21,14 @@ std::int64_t nonNegative(const std::string& key, const json& value) {
   if (!value.is_number() && !value.is_string()) {
     throw parsingError("[" + key + "] must be an integer, found [" + tokenName(value) + "]");
   }
+  if (value.is_string()) {
+    const auto& text = value.get_ref<const std::string&>();
+    double number = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (text.empty() || end != text.data() + text.size() || (ec != std::errc() && ec != std::errc::result_out_of_range)) {
+      throw parsingError("[" + key + "] must be an integer, found [" + text + "]");
+    }
+  }
   const std::int64_t n = readInt(value, "search", key);
   if (n < 0) throw illegalArgument("[" + key + "] parameter cannot be negative, found [" + std::to_string(n) + "]");
   return n;

@@ -108,6 +108,7 @@ TEST_CASE("top_hits: from + size within index.max_inner_result_window") {
     return json{{"size", 0}, {"aggs", {{"top", {{"top_hits", {{"from", from}, {"size", size}}}}}}}};
   };
   CHECK(f.search("t", topHits(0, 100))["aggregations"]["top"]["hits"]["hits"].size() == 5);
+  CHECK(f.search("t", topHits(3, 97))["aggregations"]["top"]["hits"]["hits"].size() == 2);  // from skips hits
   const auto past = errorOf([&] { f.search("t", topHits(1, 100)); });
   CHECK(past["type"] == "illegal_argument_exception");
   CHECK(past["reason"] ==
