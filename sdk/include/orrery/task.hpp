@@ -104,6 +104,9 @@ class [[nodiscard]] Task {
         return handle;
       }
       T await_resume() {
+        if (!handle) {
+          throw std::logic_error("co_await on an empty orrery::Task (default-constructed or moved from)");
+        }
         return handle.promise().take();
       }
     };

@@ -370,3 +370,29 @@ TEST_CASE("a default-constructed task is not valid") {
   Task<void> voidTask;
   CHECK_FALSE(voidTask.valid());
 }
+
+TEST_CASE("awaiting an empty task throws std::logic_error at the co_await instead of dereferencing nothing") {
+  auto awaitEmpty = []() -> Task<int> {
+    Task<int> empty;
+    co_return co_await std::move(empty);
+  };
+  const auto result = start(awaitEmpty());
+  CHECK(result.calls == 1);
+  CHECK_FALSE(result.value.has_value());
+  REQUIRE(result.error);
+  CHECK_THROWS_AS(std::rethrow_exception(result.error), std::logic_error);
+  CHECK(messageOf(result.error) == "co_await on an empty orrery::Task (default-constructed or moved from)");
+
+  // A task moved from is empty too; void tasks alike.
+  std::vector<std::string> trace;
+  auto awaitMovedFrom = [&trace]() -> Task<void> {
+    Task<void> once = note(trace, "ran");
+    Task<void> moved = std::move(once);
+    co_await std::move(moved);
+    co_await std::move(once);
+  };
+  const auto twice = start(awaitMovedFrom());
+  CHECK(trace == std::vector<std::string>{"ran"});
+  REQUIRE(twice.error);
+  CHECK_THROWS_AS(std::rethrow_exception(twice.error), std::logic_error);
+}
