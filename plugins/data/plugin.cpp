@@ -30,6 +30,8 @@ class DataPlugin final : public Plugin {
  public:
   static void describeConfig(ConfigSchema& schema) {
     schema.string("search.defaultStrategy", "local", {"local", "elasticsearch"}, "The strategy searches use unless they name one")
+        .integer("search.max_buckets", 65'536, {.min = 1, .max = 2'147'483'647},
+                 "Buckets one search's aggregations may make, per shard and in the response (Elasticsearch's search.max_buckets)")
         .string("local.path", "", {}, "Folder of the embedded engine's indices; empty means <path.data>/indices")
         .boolean("local.autoCreateIndex", true,
                  "Elasticsearch's action.auto_create_index: a write to a missing index creates it")
@@ -102,6 +104,7 @@ class DataPlugin final : public Plugin {
     }
     engineOptions.maxIndices = static_cast<std::size_t>(config.getInt("local.maxIndices"));
     auto engine = std::make_shared<Engine>(path, std::move(engineOptions));
+    engine->setMaxBuckets(config.getInt("search.max_buckets"));
     service_ = std::make_shared<SearchService>(ctx.executors(), defaultStrategy, &ctx.lifecycle());
     const auto limits = depthLimits(config);
     service_->registerStrategy("local", std::make_shared<LocalStrategy>(engine, ctx.executors(), limits));

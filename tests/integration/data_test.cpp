@@ -194,7 +194,11 @@ TEST_CASE("search errors: parsing_exception naming the key, bad JSON, too large 
   CHECK(unknown.json()["error"]["reason"] == "unknown query [match_al]");
   checkError(client.send("POST", "/es/e/_search", R"({"query":{"match_all":{}},"sizes":3})", kJson), 400, "parsing_exception");
   checkError(client.send("POST", "/es/e/_search", R"({"query":)", kJson), 400, "parsing_exception");
-  checkError(client.send("POST", "/es/e/_search", R"({"from":10000,"size":1})", kJson), 400, "illegal_argument_exception");
+  // The window is the index's setting, checked on each shard: all shards failed, as Elasticsearch answers.
+  const auto window = client.send("POST", "/es/e/_search", R"({"from":10000,"size":1})", kJson);
+  CHECK(window.status == 400);
+  CHECK(window.json()["error"]["type"] == "search_phase_execution_exception");
+  CHECK(window.json()["error"]["root_cause"][0]["type"] == "illegal_argument_exception");
   const auto failed = client.send("POST", "/es/e/_search", R"({"sort":["t"]})", kJson);
   CHECK(failed.status == 400);
   CHECK(failed.json()["error"]["type"] == "search_phase_execution_exception");
@@ -525,4 +529,48 @@ TEST_CASE("the depth limits are the data plugin's config keys") {
   const std::string three =
       R"({"aggs":{"t":{"terms":{"field":"a.a"},"aggs":{"u":{"terms":{"field":"a.a"},"aggs":{"v":{"terms":{"field":"a.a"}}}}}}}})";
   checkError(client.send("POST", "/es/other/_search", three, kJson), 400, "illegal_argument_exception");
+}
+
+TEST_CASE("hardening: wrong-typed values are 400s naming the field; sizes and search.max_buckets from the config") {
+  harness::RunningHost host;
+  host.setup.writeConfig(
+      "security:\n  enabled: false\nlogging:\n  loggers:\n    http.access: warn\ndata:\n  search:\n    max_buckets: 10\n");
+  host.start();
+  HttpClient client(host.port);
+  std::string bulk;
+  for (int i = 0; i < 20; ++i) {
+    bulk += "{\"index\":{\"_id\":\"" + std::to_string(i) + "\"}}\n{\"k\":\"k" + std::to_string(i) + "\",\"n\":" + std::to_string(i) + "}\n";
+  }
+  REQUIRE(client.send("POST", "/es/h/_bulk", bulk, {{"Content-Type", "application/x-ndjson"}}).status == 200);
+
+  const auto upsert = client.send("POST", "/es/h/_update/1", R"({"doc":{"n":5},"doc_as_upsert":"yes"})", kJson);
+  checkError(upsert, 400, "x_content_parse_exception");
+  CHECK(upsert.json()["error"]["reason"] == "[UpdateRequest] failed to parse field [doc_as_upsert]");
+  const auto size = client.send("POST", "/es/h/_search", R"({"aggs":{"t":{"terms":{"field":"k.keyword","size":"x"}}}})", kJson);
+  checkError(size, 400, "x_content_parse_exception");
+  CHECK(size.json()["error"]["reason"] == "[terms] failed to parse field [size]");
+  checkError(client.send("POST", "/es/h/_search", R"({"from":9223372036854775807})", kJson), 400, "x_content_parse_exception");
+  checkError(client.send("POST", "/es/h/_search", R"({"sort":5})", kJson), 400, "parsing_exception");
+  checkError(client.get("/es/h/_search?size=abc"), 400, "illegal_argument_exception");
+  checkError(client.send("POST", "/es/h/_search", R"({"timeout":"soon"})", kJson), 400, "parse_exception");
+
+  // search.max_buckets: 10 from the config. 10 terms are fine, 20 are refused.
+  const auto ten = client.send("POST", "/es/h/_search", R"({"size":0,"query":{"range":{"n":{"lt":10}}},"aggs":{"t":{"terms":{"field":"k.keyword","size":20}}}})", kJson);
+  CAPTURE(ten.body);
+  CHECK(ten.status == 200);
+  const auto twenty = client.send("POST", "/es/h/_search", R"({"size":0,"aggs":{"t":{"terms":{"field":"k.keyword","size":20}}}})", kJson);
+  CAPTURE(twenty.body);
+  CHECK(twenty.status == 400);
+  CHECK(twenty.json()["error"]["root_cause"][0]["type"] == "too_many_buckets_exception");
+  CHECK(twenty.json()["error"]["root_cause"][0]["max_buckets"] == 10);
+
+  // index.mapping.total_fields.limit through _bulk: the document past it is not stored.
+  REQUIRE(client.send("PUT", "/es/few", R"({"settings":{"index.mapping.total_fields.limit":2}})", kJson).status == 200);
+  const auto few = client.send("POST", "/es/few/_bulk?refresh=true", "{\"index\":{\"_id\":\"1\"}}\n{\"a\":1,\"b\":2}\n{\"index\":{\"_id\":\"2\"}}\n{\"c\":3}\n",
+                               {{"Content-Type", "application/x-ndjson"}});
+  CAPTURE(few.body);
+  CHECK(few.json()["items"][0]["index"]["status"] == 201);
+  CHECK(few.json()["items"][1]["index"]["error"]["reason"] == "failed to parse: Limit of total fields [2] has been exceeded while adding new fields [1]");
+  CHECK(client.get("/es/few/_doc/2").status == 404);
+  CHECK(client.get("/es/few").json()["few"]["settings"]["index"]["mapping"]["total_fields"]["limit"] == "2");
 }

@@ -6,6 +6,7 @@
 
 #include "bulk.hpp"
 #include "errors.hpp"
+#include "json_params.hpp"
 #include "search.hpp"
 
 namespace orrery::data {
@@ -39,6 +40,10 @@ Task<Response> run(Executors& executors, Pool pool, Work work) {
     co_return esJson(result.first, result.second);
   } catch (const EngineError& error) {
     co_return esError(error);
+  } catch (const nlohmann::json::exception& error) {
+    // The safety net behind the typed reads (json_params.hpp): a value of the wrong type
+    // that some read still took with get<T>() is the client's mistake, a 400, not a 500.
+    co_return esError(jsonValueError(error));
   }
 }
 
@@ -289,7 +294,7 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
       op.kind = WriteOp::Kind::update;
       op.id = request.param("id");
       op.source = body["doc"];
-      op.docAsUpsert = body.value("doc_as_upsert", false);
+      if (auto it = body.find("doc_as_upsert"); it != body.end()) op.docAsUpsert = readBoolean(*it, "UpdateRequest", "doc_as_upsert");
       if (body.contains("upsert")) op.upsert = body["upsert"];
       op.conditions.ifSeqNo = integerParam(request, "if_seq_no");
       op.conditions.ifPrimaryTerm = integerParam(request, "if_primary_term");

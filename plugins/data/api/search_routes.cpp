@@ -126,8 +126,13 @@ Response shapeAnswer(const SearchOutcome& outcome, bool legacyHitsTotal) {
   int total = 0;
   int loaded = 0;
   if (const auto shards = raw.find("_shards"); shards != raw.end() && shards->is_object()) {
-    total = shards->value("total", 0);
-    loaded = shards->value("successful", 0) + shards->value("failed", 0);
+    // A remote cluster's answer: numbers read only where they are numbers.
+    const auto count = [&](const char* key) {
+      const auto it = shards->find(key);
+      return it != shards->end() && it->is_number_integer() ? it->get<int>() : 0;
+    };
+    total = count("total");
+    loaded = count("successful") + count("failed");
   }
   if (legacyHitsTotal) shimHitsTotal(raw);
   return http::jsonResponse(200, json{{"rawResponse", std::move(raw)},

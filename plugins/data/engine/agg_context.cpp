@@ -83,12 +83,26 @@ std::int64_t countWhere(const Context& ctx, const SqlFragment& where) {
   return stmt.integer(0);
 }
 
-EngineError tooManyBuckets(std::size_t count) {
-  return EngineError(400, "too_many_buckets_exception",
-                     "Trying to create too many buckets. Must be less than or equal to: [65536] but was [" +
-                         std::to_string(count) +
-                         "]. This limit can be set by changing the [search.max_buckets] cluster level setting.",
-                     {{"max_buckets", kMaxBuckets}});
+namespace {
+thread_local BucketBudget* currentBudget = nullptr;
+}  // namespace
+
+BucketBudget::BucketBudget(std::int64_t maxBuckets) : max_(maxBuckets), outer_(currentBudget) { currentBudget = this; }
+BucketBudget::~BucketBudget() { currentBudget = outer_; }
+
+void BucketBudget::consume(std::size_t n) {
+  BucketBudget* budget = currentBudget;
+  if (!budget) return;
+  budget->used_ += static_cast<std::int64_t>(n);
+  if (budget->used_ > budget->max_) {
+    throw EngineError(400, "too_many_buckets_exception",
+                      "Trying to create too many buckets. Must be less than or equal to: [" + std::to_string(budget->max_) +
+                          "] but was [" + std::to_string(budget->used_) +
+                          "]. This limit can be set by changing the [search.max_buckets] cluster level setting.",
+                      {{"max_buckets", budget->max_}});
+  }
 }
+
+std::int64_t BucketBudget::limit() { return currentBudget ? currentBudget->max_ : kDefaultMaxBuckets; }
 
 }  // namespace orrery::data::agg

@@ -16,8 +16,6 @@ namespace orrery::data::agg {
 
 using json = nlohmann::json;
 
-constexpr std::int64_t kMaxBuckets = 65'536;
-
 struct Context {
   const ShardReader& shard;
   const Mapping& mapping;
@@ -40,7 +38,28 @@ SqlFragment valuesOf(const ShardField& f, const SqlFragment& where, const std::s
 SqlFragment narrowed(const SqlFragment& where, const ShardField& f,
                      const std::function<void(SqlFragment&, const std::string&)>& test);
 std::int64_t countWhere(const Context& ctx, const SqlFragment& where);
-EngineError tooManyBuckets(std::size_t count);
+// search.max_buckets over one aggregation walk (a shard's computation, or the reduced
+// response's rendering), which runs on one thread from start to end: the walk's entry
+// point holds a BucketBudget, and each kind consumes from it as it makes buckets,
+// however deep it sits, without the limit threaded through every signature.
+class BucketBudget {
+ public:
+  explicit BucketBudget(std::int64_t maxBuckets);
+  ~BucketBudget();
+  BucketBudget(const BucketBudget&) = delete;
+  BucketBudget& operator=(const BucketBudget&) = delete;
+
+  // Counts `n` more buckets; throws too_many_buckets_exception past the limit. A no-op
+  // outside a walk.
+  static void consume(std::size_t n);
+  // The limit of the walk (or the default outside one).
+  static std::int64_t limit();
+
+ private:
+  std::int64_t max_;
+  std::int64_t used_ = 0;
+  BucketBudget* outer_;
+};
 
 // aggregations.cpp: every kind, by type.
 AggPartials computeAll(const std::vector<AggSpec>& specs, const Context& ctx, const SqlFragment& where);

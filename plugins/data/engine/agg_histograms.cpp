@@ -51,12 +51,10 @@ AggPartial computeHistogram(const AggSpec& spec, const Context& ctx, const SqlFr
   stmt.bindAll(sql.params);
   while (stmt.step()) {
     SqlValue k = dates ? SqlValue(stmt.integer(0)) : SqlValue(stmt.real(0));
+    BucketBudget::consume(1);  // each group is a new bucket: refused before the next is made
     AggBucket& bucket = out.buckets[k];
     bucket.docCount = stmt.integer(1);
     if (folded) readFolded(*folded, stmt, 2, bucket);
-  }
-  if (out.buckets.size() > kMaxBuckets) {
-    throw tooManyBuckets(out.buckets.size());
   }
   if (!spec.subs.empty() && !folded) {
     for (auto& [k, bucket] : out.buckets) {
@@ -72,7 +70,7 @@ AggPartial computeHistogram(const AggSpec& spec, const Context& ctx, const SqlFr
 }
 
 json renderHistogram(const AggSpec& spec, const AggPartial& p, bool typedKeys) {
-  const std::int64_t minDocCount = spec.params.value("min_doc_count", 0);
+  const std::int64_t minDocCount = spec.params.value("min_doc_count", std::int64_t{0});
   const bool dateHistogram = spec.type == "date_histogram";
   std::optional<DateRounding> rounding;
   if (dateHistogram) rounding = DateRounding::parse(spec.params);
@@ -100,15 +98,20 @@ json renderHistogram(const AggSpec& spec, const AggPartial& p, bool typedKeys) {
       if (auto hi = bound("max"); hi && (!last || *last < *hi)) last = hi;
     }
     if (first && last) {
+      // Every key from the first to the last is a bucket: each counted before the next is
+      // made, so a tiny interval over wide bounds stops at search.max_buckets instead of
+      // allocating billions. A step that does not move the key (a double too large for
+      // the interval to change) counts too, so the loop always ends.
       SqlValue key = *first;
-      std::int64_t guard = 0;
       while (!(*last < key)) {
+        BucketBudget::consume(1);
         filled.try_emplace(key);
-        if (++guard > kMaxBuckets) throw tooManyBuckets(static_cast<std::size_t>(guard));
         if (dateHistogram) key = rounding->next(std::get<std::int64_t>(key));
         else key = std::get<double>(key) + spec.params["interval"].get<double>();
       }
     }
+  } else {
+    BucketBudget::consume(filled.size());
   }
   json buckets = json::array();
   for (const auto& [key, bucket] : filled) {

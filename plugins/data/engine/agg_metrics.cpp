@@ -19,17 +19,25 @@ AggPartial computeMetric(const AggSpec& spec, const Context& ctx, const SqlFragm
   SqlFragment values = valuesOf(*f, where);
   SqlFragment sql;
   if (spec.type == "cardinality") {
-    sql.add("SELECT DISTINCT v FROM (").add(values).add(")");
-    auto stmt = ctx.db.prepare(sql.sql);
-    stmt.bindAll(sql.params);
-    while (stmt.step()) out.distinct.insert(valueJson(stmt.value(0)).dump());
-    return out;
-  }
-  if (spec.type == "percentiles") {
+    // Every value into the sketch (a value seen twice changes nothing): no DISTINCT, whose
+    // temporary b-tree would hold every distinct value in memory.
+    out.cardinality = CardinalitySketch(spec.params.value("precision_threshold", CardinalitySketch::kDefaultThreshold));
     sql.add("SELECT v FROM (").add(values).add(")");
     auto stmt = ctx.db.prepare(sql.sql);
     stmt.bindAll(sql.params);
-    while (stmt.step()) out.values.push_back(stmt.real(0));
+    while (stmt.step()) out.cardinality.add(hashValue(stmt.value(0)));
+    return out;
+  }
+  if (spec.type == "percentiles") {
+    double compression = PercentileSketch::kDefaultCompression;
+    if (auto t = spec.params.find("tdigest"); t != spec.params.end() && t->is_object()) {
+      compression = t->value("compression", compression);  // a number, checked when parsed
+    }
+    out.percentiles = PercentileSketch(compression);
+    sql.add("SELECT v FROM (").add(values).add(")");
+    auto stmt = ctx.db.prepare(sql.sql);
+    stmt.bindAll(sql.params);
+    while (stmt.step()) out.percentiles.add(stmt.real(0));
     return out;
   }
   sql.add("SELECT count(v), total(v), min(v), max(v) FROM (").add(values).add(")");
@@ -86,18 +94,6 @@ void readFolded(const FoldedMetrics& folded, Statement& stmt, int first, AggBuck
   }
 }
 
-namespace {
-
-double percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return std::nan("");
-  const double rank = p / 100.0 * static_cast<double>(sorted.size() - 1);
-  const auto low = static_cast<std::size_t>(std::floor(rank));
-  const auto high = std::min(sorted.size() - 1, low + 1);
-  return sorted[low] + (sorted[high] - sorted[low]) * (rank - static_cast<double>(low));
-}
-
-}  // namespace
-
 json renderMetric(const AggSpec& spec, const AggPartial& p) {
   const bool dates = p.fieldType == FieldType::date;
   const auto metric = [&](double value, bool present) {
@@ -110,7 +106,7 @@ json renderMetric(const AggSpec& spec, const AggPartial& p) {
   if (spec.type == "min") return metric(p.min, p.count > 0);
   if (spec.type == "max") return metric(p.max, p.count > 0);
   if (spec.type == "value_count") return {{"value", static_cast<std::int64_t>(p.count)}};
-  if (spec.type == "cardinality") return {{"value", p.distinct.size()}};
+  if (spec.type == "cardinality") return {{"value", p.cardinality.estimate()}};
   if (spec.type == "stats") {
     const bool any = p.count > 0;
     return {{"count", static_cast<std::int64_t>(p.count)},
@@ -130,11 +126,10 @@ json renderMetric(const AggSpec& spec, const AggPartial& p) {
         percents.push_back(v.get<double>());
       }
     }
-    std::vector<double> sorted = p.values;
-    std::sort(sorted.begin(), sorted.end());
+    PercentileSketch sketch = p.percentiles;  // rendering sorts or compresses it
     json values = json::object();
     for (double pc : percents) {
-      const double v = percentile(sorted, pc);
+      const double v = sketch.percentile(pc);
       values[javaDouble(pc)] = std::isnan(v) ? json(nullptr) : json(v);
     }
     return {{"values", values}};
@@ -142,7 +137,10 @@ json renderMetric(const AggSpec& spec, const AggPartial& p) {
   if (spec.type == "top_hits") {
     json hits = json::array();
     std::optional<double> maxScore;
-    for (const auto& h : p.hits) {
+    const auto from = static_cast<std::size_t>(spec.params.value("from", std::int64_t{0}));
+    const auto size = static_cast<std::size_t>(spec.params.value("size", std::int64_t{3}));
+    for (std::size_t i = from; i < p.hits.size() && i - from < size; ++i) {
+      const TopHit& h = p.hits[i];
       json src = json::parse(h.source);
       if (spec.params.contains("_source")) {
         SearchRequest r = parseSearchRequest(json{{"_source", spec.params["_source"]}});

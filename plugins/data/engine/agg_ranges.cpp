@@ -11,6 +11,7 @@ AggPartial computeRange(const AggSpec& spec, const Context& ctx, const SqlFragme
     throw illegalArgument("No [ranges] specified for the [" + spec.name + "] aggregation");
   }
   const ShardField* f = m ? ctx.shard.field(spec.params["field"].get<std::string>()) : nullptr;
+  BucketBudget::consume(ranges->size());
   for (std::size_t i = 0; i < ranges->size(); ++i) {
     const json& r = (*ranges)[i];
     AggBucket& bucket = out.buckets[SqlValue(static_cast<std::int64_t>(i))];
@@ -35,6 +36,7 @@ AggPartial computeRange(const AggSpec& spec, const Context& ctx, const SqlFragme
 
 AggPartial computeFilters(const AggSpec& spec, const Context& ctx, const SqlFragment& where) {
   AggPartial out;
+  BucketBudget::consume(spec.filters.size());
   for (std::size_t i = 0; i < spec.filters.size(); ++i) {
     const auto& [name, query] = spec.filters[i];
     SqlFragment cond;
@@ -50,6 +52,7 @@ AggPartial computeFilters(const AggSpec& spec, const Context& ctx, const SqlFrag
 json renderRange(const AggSpec& spec, const AggPartial& p, bool typedKeys) {
   json buckets = json::array();
   const auto& ranges = spec.params["ranges"];
+  BucketBudget::consume(p.buckets.size());
   for (const auto& [key, bucket] : p.buckets) {
     const json& r = ranges[static_cast<std::size_t>(std::get<std::int64_t>(key))];
     json b = json::object();
@@ -76,6 +79,7 @@ json renderFilters(const AggSpec& spec, const AggPartial& p, bool typedKeys) {
     return renderBucket(spec, it->second, typedKeys);
   }
   if (spec.type == "filters") {
+    BucketBudget::consume(p.buckets.size());
     json buckets = spec.keyedFilters ? json::object() : json::array();
     for (const auto& [key, bucket] : p.buckets) {
       json b = renderBucket(spec, bucket, typedKeys);

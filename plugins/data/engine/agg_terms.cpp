@@ -7,10 +7,12 @@
 namespace orrery::data::agg {
 namespace {
 
-std::size_t termsSize(const AggSpec& spec) {
-  const auto size = spec.params.value("size", 10);
-  if (size < 1) throw illegalArgument("[size] must be greater than 0. Found [" + std::to_string(size) + "] in [" + spec.name + "]");
-  return static_cast<std::size_t>(size);
+// size and shard_size are ints of at least 1, checked when parsed (agg_params).
+std::size_t termsSize(const AggSpec& spec) { return static_cast<std::size_t>(spec.params.value("size", std::int64_t{10})); }
+
+std::size_t shardSizeOf(const AggSpec& spec) {
+  const std::size_t size = termsSize(spec);
+  return static_cast<std::size_t>(spec.params.value("shard_size", static_cast<std::int64_t>(size + size / 2 + 10)));
 }
 
 // The terms order as (key, descending) pairs; "_count" and "_key" or a sub-aggregation path.
@@ -55,7 +57,7 @@ double metricValue(const std::vector<AggSpec>& subs, const AggPartials& partials
     if (type == "min") return p.min;
     if (type == "max") return p.max;
     if (type == "count" || type == "value_count") return p.count;
-    if (type == "cardinality") return static_cast<double>(p.distinct.size());
+    if (type == "cardinality") return static_cast<double>(p.cardinality.estimate());
     if (type == "filter") return 0;
     break;
   }
@@ -91,14 +93,48 @@ json renderBucketKey(const AggPartial& p, const SqlValue& key, json& bucket) {
   return k;
 }
 
+// Keeps the `keep` best buckets by `order`; the others' documents count as other.
+void keepBest(const AggSpec& spec, const std::vector<std::pair<std::string, bool>>& order, AggPartial& out, std::size_t keep) {
+  if (out.buckets.size() <= keep) return;
+  std::vector<const std::pair<const SqlValue, AggBucket>*> sorted;
+  sorted.reserve(out.buckets.size());
+  for (const auto& entry : out.buckets) sorted.push_back(&entry);
+  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(keep), sorted.end(),
+                   [&](auto* a, auto* b) { return orderedBefore(spec, order, *a, *b); });
+  std::map<SqlValue, AggBucket> kept;
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    if (i < keep) kept.emplace(sorted[i]->first, sorted[i]->second);
+    else out.otherDocCount += sorted[i]->second.docCount;
+  }
+  out.buckets = std::move(kept);
+}
+
 }  // namespace
 
 AggPartial computeTerms(const AggSpec& spec, const Context& ctx, const SqlFragment& where) {
   AggPartial out;
   const FieldMapping* m = aggField(spec, ctx, true);
-  termsSize(spec);
   if (!m) return out;
   out.fieldType = m->type;
+  const auto order = termsOrder(spec);
+  const bool bySub = std::any_of(order.begin(), order.end(), [](const auto& o) { return o.first != "_count" && o.first != "_key"; });
+  // Like Elasticsearch, a shard returns its shard_size best buckets; the rest are counted
+  // as other. Ordered by count or key, each term comes once from GROUP BY, so the best
+  // are kept as the rows come (pruned at twice shard_size): a field with millions of
+  // terms does not make millions of buckets. Ordered by a sub-aggregation, every term is
+  // a bucket (its sub-aggregations decide its place) and counts against max_buckets.
+  const std::size_t shardSize = shardSizeOf(spec);
+  const std::size_t limit = static_cast<std::size_t>(BucketBudget::limit());
+  const std::size_t pruneAt = std::max<std::size_t>(2 * std::min(shardSize, limit), 1024);
+  const auto added = [&] {
+    if (bySub) {
+      BucketBudget::consume(1);
+    } else if (out.buckets.size() > pruneAt) {
+      // More than max_buckets would be kept: refused now rather than after reading them all.
+      if (shardSize >= limit) BucketBudget::consume(out.buckets.size());
+      keepBest(spec, order, out, shardSize);
+    }
+  };
   const ShardField* f = ctx.shard.field(spec.params["field"].get<std::string>());
   std::optional<FoldedMetrics> folded;
   if (f && !f->multi && !spec.subs.empty()) folded = foldMetrics(spec, ctx);
@@ -121,16 +157,19 @@ AggPartial computeTerms(const AggSpec& spec, const Context& ctx, const SqlFragme
       AggBucket& bucket = out.buckets[stmt.value(0)];
       bucket.docCount = stmt.integer(1);
       if (folded) readFolded(*folded, stmt, 2, bucket);
+      added();
     }
   }
-  if (f && spec.params.value("min_doc_count", 1) == 0) {
+  if (f && spec.params.value("min_doc_count", std::int64_t{1}) == 0) {
     // As in Elasticsearch: the shard's terms that no matching document holds are buckets
     // too, with a count of 0 (they sort last by count; size and order apply as usual).
     SqlFragment all, sql;
     all.add("1");
     sql.add("SELECT DISTINCT v FROM (").add(valuesOf(*f, all)).add(")");
     auto stmt = ctx.db.prepare(sql.sql);
-    while (stmt.step()) out.buckets.try_emplace(stmt.value(0));
+    while (stmt.step()) {
+      if (out.buckets.try_emplace(stmt.value(0)).second) added();
+    }
   }
   if (auto missing = spec.params.find("missing"); missing != spec.params.end() && !missing->is_null()) {
     SqlFragment none;
@@ -142,34 +181,22 @@ AggPartial computeTerms(const AggSpec& spec, const Context& ctx, const SqlFragme
     const std::int64_t count = countWhere(ctx, none);
     if (count > 0) {
       SqlValue key = convertValue(m->type, *missing).value_or(SqlValue(missing->dump()));
-      AggBucket& bucket = out.buckets[key];
+      auto [it, inserted] = out.buckets.try_emplace(key);
+      AggBucket& bucket = it->second;
       bucket.docCount += count;
       runSubs(spec, ctx, bucket, none);
+      if (inserted && bySub) BucketBudget::consume(1);
     }
   }
-  const auto order = termsOrder(spec);
-  const bool bySub = std::any_of(order.begin(), order.end(), [](const auto& o) { return o.first != "_count" && o.first != "_key"; });
+  if (!bySub) {
+    keepBest(spec, order, out, shardSize);
+    BucketBudget::consume(out.buckets.size());
+  }
   if (f && !spec.subs.empty() && !folded) {
     for (auto& [key, bucket] : out.buckets) {
       if (!bucket.subs->empty()) continue;
       const SqlValue k = key;
       runSubs(spec, ctx, bucket, narrowed(where, *f, [&](SqlFragment& s, const std::string& col) { s.add(col + " = ").param(k); }));
-    }
-  }
-  if (!bySub) {
-    // Like Elasticsearch, a shard returns its shard_size best buckets; the rest are counted as other.
-    const std::size_t size = termsSize(spec);
-    const std::size_t shardSize = spec.params.value("shard_size", static_cast<std::size_t>(size * 1.5 + 10));
-    if (out.buckets.size() > shardSize) {
-      std::vector<const std::pair<const SqlValue, AggBucket>*> sorted;
-      for (const auto& entry : out.buckets) sorted.push_back(&entry);
-      std::sort(sorted.begin(), sorted.end(), [&](auto* a, auto* b) { return orderedBefore(spec, order, *a, *b); });
-      std::map<SqlValue, AggBucket> kept;
-      for (std::size_t i = 0; i < sorted.size(); ++i) {
-        if (i < shardSize) kept.emplace(sorted[i]->first, sorted[i]->second);
-        else out.otherDocCount += sorted[i]->second.docCount;
-      }
-      out.buckets = std::move(kept);
     }
   }
   return out;
@@ -178,12 +205,13 @@ AggPartial computeTerms(const AggSpec& spec, const Context& ctx, const SqlFragme
 json renderTerms(const AggSpec& spec, const AggPartial& p, bool typedKeys) {
   const auto order = termsOrder(spec);
   const std::size_t size = termsSize(spec);
-  const std::int64_t minDocCount = spec.params.value("min_doc_count", 1);
+  const std::int64_t minDocCount = spec.params.value("min_doc_count", std::int64_t{1});
   std::vector<const std::pair<const SqlValue, AggBucket>*> sorted;
   for (const auto& entry : p.buckets) {
     if (entry.second.docCount >= minDocCount) sorted.push_back(&entry);
   }
   std::sort(sorted.begin(), sorted.end(), [&](auto* a, auto* b) { return orderedBefore(spec, order, *a, *b); });
+  BucketBudget::consume(std::min(size, sorted.size()));
   std::int64_t other = p.otherDocCount;
   json buckets = json::array();
   for (std::size_t i = 0; i < sorted.size(); ++i) {

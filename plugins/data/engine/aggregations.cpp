@@ -80,8 +80,9 @@ using agg::json;
 
 AggPartials computeAggregations(const std::vector<AggSpec>& specs, const ShardReader& shard, const Mapping& mapping,
                                 QueryCompiler& compiler, const SqlFragment& where, Database& db,
-                                const TopHitsFetcher& topHits) {
+                                const TopHitsFetcher& topHits, std::int64_t maxBuckets) {
   agg::Context ctx{shard, mapping, compiler, db, topHits};
+  agg::BucketBudget budget(maxBuckets);
   return agg::computeAll(specs, ctx, where);
 }
 
@@ -96,8 +97,9 @@ void mergeAggregations(const std::vector<AggSpec>& specs, AggPartials& into, con
     a.sum += b.sum;
     a.min = std::min(a.min, b.min);
     a.max = std::max(a.max, b.max);
-    a.values.insert(a.values.end(), b.values.begin(), b.values.end());
-    a.distinct.insert(b.distinct.begin(), b.distinct.end());
+    if (a.percentiles.count() == 0) a.percentiles = b.percentiles;  // keeps the shard's compression
+    else a.percentiles.merge(b.percentiles);
+    a.cardinality.merge(b.cardinality);
     a.otherDocCount += b.otherDocCount;
     a.hitsTotal += b.hitsTotal;
     if (!b.hits.empty()) {
@@ -121,8 +123,9 @@ void mergeAggregations(const std::vector<AggSpec>& specs, AggPartials& into, con
         }
         return false;
       });
-      const auto size = static_cast<std::size_t>(spec.params.value("size", 3));
-      if (a.hits.size() > size) a.hits.resize(size);
+      // Each shard sent its from + size best; the response skips `from` of them (renderMetric).
+      const auto window = static_cast<std::size_t>(spec.params.value("size", std::int64_t{3}) + spec.params.value("from", std::int64_t{0}));
+      if (a.hits.size() > window) a.hits.resize(window);
     }
     for (const auto& [key, bucket] : b.buckets) {
       auto [it, inserted] = a.buckets.try_emplace(key);
@@ -137,7 +140,9 @@ void mergeAggregations(const std::vector<AggSpec>& specs, AggPartials& into, con
   }
 }
 
-nlohmann::json renderAggregations(const std::vector<AggSpec>& specs, const AggPartials& partials, bool typedKeys) {
+nlohmann::json renderAggregations(const std::vector<AggSpec>& specs, const AggPartials& partials, bool typedKeys,
+                                  std::int64_t maxBuckets) {
+  agg::BucketBudget budget(maxBuckets);
   return agg::renderAll(specs, partials, typedKeys);
 }
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "agg_sketches.hpp"
 #include "mapping.hpp"
 #include "query_sql.hpp"
 #include "search_request.hpp"
@@ -44,8 +45,8 @@ struct AggPartial {
   double sum = 0;
   double min = std::numeric_limits<double>::infinity();
   double max = -std::numeric_limits<double>::infinity();
-  std::vector<double> values;     // percentiles
-  std::set<std::string> distinct;  // cardinality
+  PercentileSketch percentiles;    // percentiles
+  CardinalitySketch cardinality;   // cardinality
   std::vector<TopHit> hits;        // top_hits
   std::int64_t hitsTotal = 0;
   // buckets, by key (terms, histograms; range and filters use their position or name)
@@ -57,10 +58,15 @@ struct AggPartial {
 // Hits of one bucket for top_hits: the shard search supplies them.
 using TopHitsFetcher = std::function<std::vector<TopHit>(const AggSpec&, const SqlFragment& where, std::int64_t& total)>;
 
+// Both count every bucket they make, of every aggregation at every level, against
+// `maxBuckets` (search.max_buckets) and throw too_many_buckets_exception past it, before
+// making more: a shard's partial and the reduced response stay bounded whatever the
+// request asks (a terms size, a tiny histogram interval, wide extended_bounds).
 AggPartials computeAggregations(const std::vector<AggSpec>& specs, const ShardReader& shard, const Mapping& mapping,
                                 QueryCompiler& compiler, const SqlFragment& where, Database& db,
-                                const TopHitsFetcher& topHits);
+                                const TopHitsFetcher& topHits, std::int64_t maxBuckets = kDefaultMaxBuckets);
 void mergeAggregations(const std::vector<AggSpec>& specs, AggPartials& into, const AggPartials& from);
-nlohmann::json renderAggregations(const std::vector<AggSpec>& specs, const AggPartials& partials, bool typedKeys);
+nlohmann::json renderAggregations(const std::vector<AggSpec>& specs, const AggPartials& partials, bool typedKeys,
+                                  std::int64_t maxBuckets = kDefaultMaxBuckets);
 
 }  // namespace orrery::data

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <map>
 
+#include "json_params.hpp"
+
 namespace orrery::data {
 namespace {
 
@@ -112,9 +114,15 @@ std::vector<BulkItem> parseBulk(std::string_view body, const std::string& defaul
         item.error = EngineError(400, "action_request_validation_exception",
                                  "Validation Failed: 1: script or doc is missing;");
       } else {
-        item.op.source = doc["doc"];
-        item.op.docAsUpsert = doc.value("doc_as_upsert", false);
-        if (doc.contains("upsert")) item.op.upsert = doc["upsert"];
+        try {
+          item.op.source = doc["doc"];
+          if (auto it = doc.find("doc_as_upsert"); it != doc.end()) {
+            item.op.docAsUpsert = readBoolean(*it, "UpdateRequest", "doc_as_upsert");
+          }
+          if (doc.contains("upsert")) item.op.upsert = doc["upsert"];
+        } catch (const EngineError& error) {
+          item.error = error;  // this item fails; the rest of the request goes on
+        }
       }
     }
     items.push_back(std::move(item));

@@ -17,6 +17,9 @@ constexpr std::int64_t kDay = 86'400'000;
 constexpr std::int64_t kWeek = 7 * kDay;
 // 1970-01-01 was a Thursday; weeks start on Monday.
 constexpr std::int64_t kMondayShift = 3 * kDay;
+// The longest fixed interval: about 10,000 years, so that a key plus an interval stays far
+// from the 64-bit limit.
+constexpr std::int64_t kMaxFixedMillis = 10'000 * 366 * kDay;
 
 std::int64_t floorMod(std::int64_t x, std::int64_t step) { return ((x % step) + step) % step; }
 
@@ -56,11 +59,13 @@ DateRounding DateRounding::parse(const nlohmann::json& params) {
     static const std::map<std::string, std::int64_t> kFixed = {
         {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", kDay}};
     auto it = kFixed.find(unit);
-    if (digits == 0 || digits > 12 || it == kFixed.end() || std::stoll(text.substr(0, digits)) <= 0) {
+    // At most 12 digits, and a product that fits: a longer interval would overflow the keys.
+    if (digits == 0 || digits > 12 || it == kFixed.end() || std::stoll(text.substr(0, digits)) <= 0 ||
+        __builtin_mul_overflow(std::stoll(text.substr(0, digits)), it->second, &r.fixedMillis_) ||
+        r.fixedMillis_ > kMaxFixedMillis) {
       throw illegalArgument("failed to parse setting [date_histogram.fixedInterval] with value [" + text +
                             "] as a time value: unit is missing or unrecognized");
     }
-    r.fixedMillis_ = std::stoll(text.substr(0, digits)) * it->second;
     return r;
   }
   throw illegalArgument("Required one of fields [fixed_interval, calendar_interval], but none were specified.");

@@ -26,6 +26,7 @@
 #include "catalog.hpp"
 #include "index.hpp"
 #include "index_name.hpp"
+#include "search_request.hpp"
 
 namespace orrery::data {
 
@@ -78,6 +79,10 @@ class Engine {
   // is deleted (under the engine's lock: it must not call the engine). Set before use.
   using BrokenListener = std::function<void(const std::map<std::string, std::string>&)>;
   void onBrokenChanged(BrokenListener listener) { brokenListener_ = std::move(listener); }
+  // search.max_buckets (the data plugin's config): buckets one search's aggregations may
+  // make. Set before use.
+  void setMaxBuckets(std::int64_t maxBuckets) { maxBuckets_ = maxBuckets; }
+  std::int64_t maxBuckets() const { return maxBuckets_; }
 
  private:
   struct Broken {
@@ -114,6 +119,7 @@ class Engine {
   mutable std::map<std::string, Broken> broken_;
   std::map<std::string, Reservation> reserved_;
   BrokenListener brokenListener_;
+  std::int64_t maxBuckets_ = kDefaultMaxBuckets;
 };
 
 // The error for using an index whose files did not open.

@@ -1,6 +1,8 @@
 #include "index.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <climits>
 #include <cctype>
 #include <chrono>
 #include <mutex>
@@ -152,28 +154,41 @@ std::shared_ptr<Index> Index::create(const std::filesystem::path& dir, const std
         throw illegalArgument("Failed to parse value [" + text() + "] for setting [index.translog.durability]: must be [request] or [async]");
       }
       s.syncEachRequest = lower == "request";
-    } else if (k == "mapping.depth.limit") {
-      std::int64_t n = 0;
-      if (value->is_number_integer()) n = value->get<std::int64_t>();
-      else if (value->is_string()) n = std::atoll(value->get<std::string>().c_str());
-      if (n < 1 || n > 1000) {
-        throw illegalArgument("Failed to parse value [" + text() + "] for setting [index.mapping.depth.limit] must be >= 1 and <= 1000");
+    } else if (k == "max_result_window" || k == "max_inner_result_window" || k == "mapping.total_fields.limit" ||
+               k == "mapping.depth.limit") {
+      // Integers (or their text), as Elasticsearch's int and long settings.
+      std::int64_t n = -1;
+      const std::string t = text();
+      const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+      const std::int64_t min = k == "mapping.total_fields.limit" ? 0 : 1;
+      // The mapping's depth is also the recursion depth of parsing it: bounded here.
+      const std::int64_t max = k == "mapping.depth.limit" ? 1000 : INT32_MAX;
+      if (t.empty() || ec != std::errc() || end != t.data() + t.size() || n < min || n > max) {
+        throw illegalArgument("Failed to parse value [" + t + "] for setting [index." + k + "] must be >= " +
+                              std::to_string(min) + " and <= " + std::to_string(max));
       }
-      s.mappingDepthLimit = static_cast<int>(n);
-    } else if (k == "number_of_replicas" || k == "refresh_interval" || k == "max_result_window") {
+      if (k == "mapping.depth.limit") s.mappingDepthLimit = static_cast<int>(n);
+      else (k == "max_result_window" ? s.maxResultWindow : k == "max_inner_result_window" ? s.maxInnerResultWindow : s.totalFieldsLimit) = n;
+    } else if (k == "number_of_replicas" || k == "refresh_interval") {
       // accepted; a single node has no replicas and writes are visible at once
     } else {
       throw illegalArgument("unknown setting [index." + k + "] please check that any required plugins are installed, or check the breaking changes documentation for removed settings");
     }
   }
   Mapping mapping = Mapping::fromJson(mappings, s.mappingDepthLimit);
+  if (const auto total = static_cast<std::int64_t>(mapping.totalFields()); total > s.totalFieldsLimit) {
+    throw totalFieldsExceeded(s.totalFieldsLimit, total);
+  }
   std::filesystem::create_directories(dir);
   std::shared_ptr<Index> index(new Index(dir, name, s));
   index->mapping_ = mapping;
   const nlohmann::json settingsMeta = {{"number_of_shards", s.numberOfShards}, {"uuid", s.uuid},
                                        {"creation_date", s.creationDate}, {"name", name},
                                        {"translog_durability", s.syncEachRequest ? "request" : "async"},
-                                       {"mapping_depth_limit", s.mappingDepthLimit}};
+                                       {"mapping_depth_limit", s.mappingDepthLimit},
+                                       {"max_result_window", s.maxResultWindow},
+                                       {"max_inner_result_window", s.maxInnerResultWindow},
+                                       {"total_fields_limit", s.totalFieldsLimit}};
   for (int i = 0; i < s.numberOfShards; ++i) {
     auto shard = std::make_unique<Shard>(dir / ("shard-" + std::to_string(i) + ".sqlite"), i);
     shard->setSyncEachCommit(s.syncEachRequest);
@@ -195,6 +210,10 @@ std::shared_ptr<Index> Index::open(const std::filesystem::path& dir, const std::
   // Indices made before the setting existed sync each request, as new ones do by default.
   s.syncEachRequest = meta.value("translog_durability", "request") == "request";
   s.mappingDepthLimit = meta.value("mapping_depth_limit", kDefaultMappingDepthLimit);
+  // Indices made before these settings existed have the defaults.
+  s.maxResultWindow = meta.value("max_result_window", s.maxResultWindow);
+  s.maxInnerResultWindow = meta.value("max_inner_result_window", s.maxInnerResultWindow);
+  s.totalFieldsLimit = meta.value("total_fields_limit", s.totalFieldsLimit);
   std::shared_ptr<Index> index(new Index(dir, name, s));
   index->mapping_.setDepthLimit(s.mappingDepthLimit);
   index->shards_.push_back(std::move(first));
@@ -219,8 +238,11 @@ nlohmann::json Index::settingsJson() const {
                           {"creation_date", std::to_string(settings_.creationDate)},
                           {"provided_name", name_},
                           {"translog", {{"durability", settings_.syncEachRequest ? "request" : "async"}}},
+                          {"max_result_window", std::to_string(settings_.maxResultWindow)},
+                          {"max_inner_result_window", std::to_string(settings_.maxInnerResultWindow)},
+                          {"mapping", {{"total_fields", {{"limit", std::to_string(settings_.totalFieldsLimit)}}}}},
                           {"version", {{"created", "8080099"}}}}}};
-  // Shown when set, as Elasticsearch shows index settings that differ from their defaults.
+  // The depth limit only when set (existing clients compare this object's keys).
   if (settings_.mappingDepthLimit != kDefaultMappingDepthLimit) {
     out["index"]["mapping"]["depth"]["limit"] = std::to_string(settings_.mappingDepthLimit);
   }
@@ -250,6 +272,13 @@ std::vector<IndexedValue> Index::extract(const nlohmann::json& source, const std
   std::lock_guard lock(mappingMutex_);
   auto values = mapping_.extract(source, id, added);
   if (!added.empty()) {
+    // Refused before the mapping grows: the document is not stored and no field is added.
+    const auto adding = static_cast<std::int64_t>(mapping_.newFieldCount(added));
+    if (static_cast<std::int64_t>(mapping_.totalFields()) + adding > settings_.totalFieldsLimit) {
+      const EngineError cause = totalFieldsExceeded(settings_.totalFieldsLimit, adding);
+      throw EngineError(400, "mapper_parsing_exception", std::string("failed to parse: ") + cause.what(),
+                        {{"caused_by", cause.cause()}});
+    }
     mapping_.merge(added);
     mappingChanged = true;
   }

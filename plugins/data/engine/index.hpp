@@ -32,6 +32,12 @@ struct IndexSettings {
   std::string uuid;
   std::int64_t creationDate = 0;
   int mappingDepthLimit = kDefaultMappingDepthLimit;  // index.mapping.depth.limit
+  // index.max_result_window: from + size of a search; index.max_inner_result_window:
+  // from + size of a top_hits aggregation; index.mapping.total_fields.limit: fields and
+  // objects the mapping may hold (Elasticsearch's defaults).
+  std::int64_t maxResultWindow = 10'000;
+  std::int64_t maxInnerResultWindow = 100;
+  std::int64_t totalFieldsLimit = 1'000;
 };
 
 // One write of a bulk request, already parsed.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <set>
 
 #include "dates.hpp"
 #include "errors.hpp"
@@ -170,6 +171,25 @@ void Mapping::addProperties(const nlohmann::json& properties, const std::string&
       }
     }
   }
+}
+
+std::size_t Mapping::newFieldCount(const std::map<std::string, FieldMapping>& added) const {
+  std::size_t count = 0;
+  std::set<std::string, std::less<>> objects;
+  for (const auto& [name, field] : added) {
+    if (!fields_.count(name)) ++count;
+    if (!field.parent.empty()) continue;
+    for (auto dot = name.find('.'); dot != std::string::npos; dot = name.find('.', dot + 1)) {
+      auto prefix = name.substr(0, dot);
+      if (!objects_.count(prefix) && objects.insert(std::move(prefix)).second) ++count;
+    }
+  }
+  return count;
+}
+
+EngineError totalFieldsExceeded(std::int64_t limit, std::int64_t adding) {
+  return illegalArgument("Limit of total fields [" + std::to_string(limit) + "] has been exceeded while adding new fields [" +
+                         std::to_string(adding) + "]");
 }
 
 void Mapping::merge(const std::map<std::string, FieldMapping>& fields) {

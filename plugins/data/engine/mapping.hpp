@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "errors.hpp"
 #include "sqlite.hpp"
 
 namespace orrery::data {
@@ -68,6 +69,11 @@ class Mapping {
   // Adds fields (from extract's `added` or another shard's mapping); an existing field
   // keeps its type.
   void merge(const std::map<std::string, FieldMapping>& fields);
+  // What index.mapping.total_fields.limit counts, as Elasticsearch: fields (multi-fields
+  // included) and objects.
+  std::size_t totalFields() const { return fields_.size() + objects_.size(); }
+  // How many of those merge(added) would add.
+  std::size_t newFieldCount(const std::map<std::string, FieldMapping>& added) const;
   // Adds a field from a put-mapping style definition; throws if it conflicts.
   void addProperties(const nlohmann::json& properties, const std::string& prefix);
 
@@ -85,6 +91,9 @@ class Mapping {
   std::map<std::string, bool> objects_;
   int depthLimit_ = kDefaultMappingDepthLimit;
 };
+
+// "Limit of total fields [limit] has been exceeded while adding new fields [adding]".
+EngineError totalFieldsExceeded(std::int64_t limit, std::int64_t adding);
 
 // Converts one JSON scalar for a field of `type`; nullopt when it does not fit.
 std::optional<SqlValue> convertValue(FieldType type, const nlohmann::json& value);

@@ -14,23 +14,39 @@ using json = nlohmann::json;
 
 constexpr std::int64_t kDocShardFactor = std::int64_t{1} << 40;
 
-// Stops a running statement when the search is cancelled.
+// Stops a running statement when the search is cancelled or its timeout has passed:
+// SQLite calls the handler every kProgressSteps virtual machine instructions, and a
+// non-zero answer makes the statement fail with SQLITE_INTERRUPT.
 class ProgressGuard {
  public:
-  ProgressGuard(Database& db, const std::atomic<bool>* cancelled) : db_(db), active_(cancelled != nullptr) {
-    if (active_) {
-      sqlite3_progress_handler(db_.handle(), 1000, [](void* flag) -> int {
-        return static_cast<const std::atomic<bool>*>(flag)->load() ? 1 : 0;
-      }, const_cast<std::atomic<bool>*>(cancelled));
-    }
+  using Clock = std::chrono::steady_clock;
+  static constexpr int kProgressSteps = 1000;
+
+  ProgressGuard(Database& db, const std::atomic<bool>* cancelled, std::optional<Clock::time_point> deadline)
+      : db_(db), cancelled_(cancelled), deadline_(deadline) {
+    if (cancelled_ || deadline_) sqlite3_progress_handler(db_.handle(), kProgressSteps, &ProgressGuard::check, this);
   }
   ~ProgressGuard() {
-    if (active_) sqlite3_progress_handler(db_.handle(), 0, nullptr, nullptr);
+    if (cancelled_ || deadline_) sqlite3_progress_handler(db_.handle(), 0, nullptr, nullptr);
   }
+  ProgressGuard(const ProgressGuard&) = delete;
+  ProgressGuard& operator=(const ProgressGuard&) = delete;
+
+  bool timedOut() const { return timedOut_; }
+  bool cancelled() const { return cancelled_ && cancelled_->load(); }
 
  private:
+  static int check(void* self) {
+    auto* guard = static_cast<ProgressGuard*>(self);
+    if (guard->cancelled()) return 1;
+    if (guard->deadline_ && Clock::now() >= *guard->deadline_) guard->timedOut_ = true;
+    return guard->timedOut_ ? 1 : 0;
+  }
+
   Database& db_;
-  bool active_;
+  const std::atomic<bool>* cancelled_;
+  std::optional<Clock::time_point> deadline_;
+  bool timedOut_ = false;
 };
 
 SqlValue fromJson(const json& v) {
@@ -136,10 +152,15 @@ ShardResult searchShard(Index& index, Shard& shardFile, const SearchRequest& req
   ShardResult result;
   result.index = index.name();
   result.shard = shardFile.number();
+  const auto started = std::chrono::steady_clock::now();
+  const std::int64_t window = request.from + request.size;  // Java ints each: no overflow
+  if (window > index.settings().maxResultWindow) throw resultWindowTooLarge(window, index.settings().maxResultWindow);
   const Mapping mapping = index.mapping();
   // Its own connection and snapshot: the search runs beside writes and other searches.
   ShardReader shard = shardFile.read();
-  ProgressGuard progress(shard.db(), cancelled);
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  if (request.timeout) deadline = started + *request.timeout;
+  ProgressGuard progress(shard.db(), cancelled, deadline);
   try {
     QueryCompiler compiler(shard, mapping, nowMillis);
     SqlFragment where = compiler.where(request.query);
@@ -236,8 +257,16 @@ ShardResult searchShard(Index& index, Shard& shardFile, const SearchRequest& req
     if (!request.aggs.empty()) {
       TopHitsFetcher topHits = [&](const AggSpec& spec, const SqlFragment& bucketWhere, std::int64_t& total) {
         SearchRequest inner;
-        inner.size = spec.params.value("size", 3);
-        inner.from = spec.params.value("from", 0);
+        inner.size = spec.params.value("size", std::int64_t{3});  // ints, checked when parsed (agg_params)
+        inner.from = spec.params.value("from", std::int64_t{0});
+        const std::int64_t innerWindow = inner.from + inner.size;
+        const std::int64_t innerLimit = index.settings().maxInnerResultWindow;
+        if (innerWindow > innerLimit) {
+          throw illegalArgument("Top hits result window is too large, the top hits aggregator [" + spec.name +
+                                "]'s from + size must be less than or equal to: [" + std::to_string(innerLimit) +
+                                "] but was [" + std::to_string(innerWindow) +
+                                "]. This limit can be set by changing the [index.max_inner_result_window] index level setting.");
+        }
         if (spec.params.contains("sort")) inner.sort = parseSearchRequest(json{{"sort", spec.params["sort"]}}).sort;
         const bool innerScores = inner.needsScores();
         SqlFragment innerScore;
@@ -271,13 +300,18 @@ ShardResult searchShard(Index& index, Shard& shardFile, const SearchRequest& req
         total = countStmt.integer(0);
         return hits;
       };
-      result.aggs = computeAggregations(request.aggs, shard, mapping, compiler, aggregationWhere, shard.db(), topHits);
+      result.aggs = computeAggregations(request.aggs, shard, mapping, compiler, aggregationWhere, shard.db(), topHits,
+                                        request.maxBuckets);
     }
   } catch (const SqliteError& error) {
-    if (cancelled && cancelled->load()) {
+    if (progress.cancelled()) {
       throw EngineError(400, "task_cancelled_exception", "The search was cancelled");
     }
-    throw;
+    if (!progress.timedOut()) throw;
+    // As Elasticsearch: what the shard found before the timeout, flagged timed_out. The
+    // hits read so far are real hits; the total counts at least them.
+    result.timedOut = true;
+    result.total = std::max<std::int64_t>(result.total, static_cast<std::int64_t>(result.hits.size()));
   }
   return result;
 }
@@ -328,8 +362,10 @@ json reduceResults(const SearchRequest& request, const std::vector<ShardResult>&
     for (const auto* hit : hits) maxScore = std::max(maxScore.value_or(hit->score), hit->score);
   }
 
+  bool timedOut = false;
+  for (const auto& r : results) timedOut = timedOut || r.timedOut;
   json response = {{"took", tookMillis},
-                   {"timed_out", false},
+                   {"timed_out", timedOut},
                    {"_shards",
                     {{"total", counts.total},
                      {"successful", counts.successful},
@@ -360,7 +396,7 @@ json reduceResults(const SearchRequest& request, const std::vector<ShardResult>&
         mergeAggregations(request.aggs, merged, r.aggs);
       }
     }
-    response["aggregations"] = renderAggregations(request.aggs, merged, typedKeys);
+    response["aggregations"] = renderAggregations(request.aggs, merged, typedKeys, request.maxBuckets);
   }
   return response;
 }

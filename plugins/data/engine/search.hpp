@@ -35,11 +35,15 @@ struct ShardResult {
   bool totalIsLowerBound = false;
   AggPartials aggs;
   std::optional<nlohmann::json> failure;  // the shard's error, when it failed
+  // The request's timeout passed: the shard stopped and these are its results so far.
+  bool timedOut = false;
 };
 
-// One shard's part of a search. Throws EngineError for request errors (bad field type).
-// `cancelled` is polled between statements; a cancelled search throws EngineError
-// task_cancelled_exception.
+// One shard's part of a search. Throws EngineError for request errors (bad field type,
+// from + size past the index's max_result_window). `cancelled` is polled while statements
+// run (SQLite's progress handler); a cancelled search throws EngineError
+// task_cancelled_exception. When the request's timeout passes, the running statement is
+// stopped the same way and the shard answers what it had (timedOut).
 ShardResult searchShard(Index& index, Shard& shard, const SearchRequest& request, std::int64_t nowMillis,
                         const std::atomic<bool>* cancelled = nullptr);
 

@@ -1,10 +1,13 @@
 #include "search_request.hpp"
 
 #include <charconv>
+#include <map>
 #include <set>
 
+#include "agg_params.hpp"
 #include "engine.hpp"
 #include "errors.hpp"
+#include "json_params.hpp"
 
 namespace orrery::data {
 namespace {
@@ -13,20 +16,32 @@ using json = nlohmann::json;
 
 std::string tokenName(const json& v) { return jsonTokenName(v); }
 
+// from, size: Java ints, not negative.
 std::int64_t nonNegative(const std::string& key, const json& value) {
-  std::int64_t n = 0;
-  if (value.is_number_integer()) {
-    n = value.get<std::int64_t>();
-  } else if (value.is_string()) {
-    const auto& s = value.get_ref<const std::string&>();
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-    if (ec != std::errc() || end != s.data() + s.size()) {
-      throw parsingError("[" + key + "] must be an integer, found [" + s + "]");
-    }
-  } else {
+  if (!value.is_number() && !value.is_string()) {
     throw parsingError("[" + key + "] must be an integer, found [" + tokenName(value) + "]");
   }
+  if (value.is_string()) {
+    const auto& text = value.get_ref<const std::string&>();
+    double number = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (text.empty() || end != text.data() + text.size() || (ec != std::errc() && ec != std::errc::result_out_of_range)) {
+      throw parsingError("[" + key + "] must be an integer, found [" + text + "]");
+    }
+  }
+  const std::int64_t n = readInt(value, "search", key);
   if (n < 0) throw illegalArgument("[" + key + "] parameter cannot be negative, found [" + std::to_string(n) + "]");
+  return n;
+}
+
+// A URI parameter that must be a non-negative int (?from=, ?size=).
+std::int64_t uriNonNegative(const std::string& key, const std::string& text) {
+  std::int32_t n = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+    throw illegalArgument("Failed to parse int parameter [" + key + "] with value [" + text + "]");
+  }
+  if (n < 0) throw illegalArgument("[" + key + "] parameter cannot be negative, found [" + text + "]");
   return n;
 }
 
@@ -119,15 +134,16 @@ SourceFilter parseSource(const json& value) {
 
 std::int64_t parseTrackTotalHits(const json& value) {
   if (value.is_boolean()) return value.get<bool>() ? -1 : 0;
-  if (value.is_number_integer()) {
-    const auto n = value.get<std::int64_t>();
+  if (value.is_number()) {
+    const std::int64_t n = readInt(value, "search", "track_total_hits");
+    if (n == -1) return -1;
     if (n < 0) throw illegalArgument("[track_total_hits] parameter must be positive or equals to -1, got " + std::to_string(n));
     return n;
   }
   if (value.is_string()) {
     if (value == "true") return -1;
     if (value == "false") return 0;
-    return nonNegative("track_total_hits", value);
+    return parseTrackTotalHits(json(readInt(value, "search", "track_total_hits")));
   }
   throw parsingError("[track_total_hits] must be a boolean or an integer");
 }
@@ -194,6 +210,35 @@ bool SearchRequest::needsScores() const {
   return false;
 }
 
+std::optional<std::chrono::nanoseconds> parseTimeValue(const json& value, const std::string& setting) {
+  const std::string text = readText(value, "search", setting);
+  const auto fail = [&](const char* why) {
+    return EngineError(400, "parse_exception",
+                       "failed to parse setting [" + setting + "] with value [" + text + "] as a time value: " + why);
+  };
+  if (text == "-1") return std::nullopt;  // Elasticsearch's "no timeout"
+  if (text == "0") return std::chrono::nanoseconds(0);
+  if (text.starts_with('-')) throw fail("negative durations are not supported");
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  static const std::map<std::string, std::int64_t, std::less<>> kUnits = {
+      {"nanos", 1}, {"micros", 1'000}, {"ms", 1'000'000}, {"s", 1'000'000'000}, {"m", 60'000'000'000},
+      {"h", 3'600'000'000'000}, {"d", 86'400'000'000'000}};
+  const auto unit = kUnits.find(std::string_view(text).substr(digits));
+  if (digits == 0 || unit == kUnits.end()) throw fail("unit is missing or unrecognized");
+  std::int64_t count = 0, nanos = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + digits, count);
+  if (ec != std::errc() || __builtin_mul_overflow(count, unit->second, &nanos)) throw fail("the value is too large");
+  return std::chrono::nanoseconds(nanos);
+}
+
+EngineError resultWindowTooLarge(std::int64_t window, std::int64_t limit) {
+  return illegalArgument("Result window is too large, from + size must be less than or equal to: [" +
+                         std::to_string(limit) + "] but was [" + std::to_string(window) +
+                         "]. See the scroll api for a more efficient way to request large data sets. This limit can be "
+                         "set by changing the [index.max_result_window] index level setting.");
+}
+
 std::vector<AggSpec> parseAggregations(const json& aggs, const DepthLimits& limits, int depth) {
   // Aggregations run recursively per level (and multiply buckets per level).
   if (depth > limits.aggregations) {
@@ -225,6 +270,7 @@ std::vector<AggSpec> parseAggregations(const json& aggs, const DepthLimits& limi
       }
     }
     if (spec.type.empty()) throw parsingError("Missing definition for aggregation [" + name + "]");
+    normalizeAggParams(spec);
     if (spec.type == "filters") {
       const auto it = spec.params.find("filters");
       if (it == spec.params.end()) throw parsingError("[filters] aggregation [" + name + "] requires [filters]");
@@ -267,6 +313,11 @@ SearchRequest parseSearchRequest(const json& body, const DepthLimits& limits) {
       request.trackTotalHits = parseTrackTotalHits(value);
     } else if (key == "search_after") {
       if (!value.is_array()) throw parsingError("[search_after] must be an array");
+      for (const auto& item : value) {
+        if (item.is_object() || item.is_array()) {
+          throw parsingError("Unknown key for a " + tokenName(item) + " in [search_after]: its values must be strings, numbers, booleans or null");
+        }
+      }
       request.searchAfter = value;
     } else if (key == "aggs" || key == "aggregations") {
       request.aggs = parseAggregations(value, limits);
@@ -276,18 +327,14 @@ SearchRequest parseSearchRequest(const json& body, const DepthLimits& limits) {
     } else if (key == "min_score") {
       if (!value.is_number()) throw parsingError("[min_score] must be a number");
       request.minScore = value.get<double>();
-    } else if (key == "timeout" || key == "version" || key == "seq_no_primary_term" || key == "stored_fields" ||
+    } else if (key == "timeout") {
+      request.timeout = parseTimeValue(value, "timeout");
+    } else if (key == "version" || key == "seq_no_primary_term" || key == "stored_fields" ||
                key == "explain" || key == "profile") {
       continue;  // accepted; their defaults are what this engine does
     } else {
       throw parsingError("Unknown key for a " + tokenName(value) + " in [" + key + "].");
     }
-  }
-  if (request.from + request.size > kMaxResultWindow) {
-    throw illegalArgument("Result window is too large, from + size must be less than or equal to: [" +
-                          std::to_string(kMaxResultWindow) + "] but was [" + std::to_string(request.from + request.size) +
-                          "]. See the scroll api for a more efficient way to request large data sets. This limit can be "
-                          "set by changing the [index.max_result_window] index level setting.");
   }
   if (request.searchAfter) {
     if (request.from > 0) {
@@ -310,9 +357,10 @@ void applySearchParameters(SearchRequest& request, const std::vector<std::pair<s
     if (key == "q") q = value;
     else if (key == "df") df = value;
     else if (key == "default_operator") defaultAnd = value == "AND" || value == "and";
-    else if (key == "from") request.from = nonNegative(key, json(value));
-    else if (key == "size") request.size = nonNegative(key, json(value));
+    else if (key == "from") request.from = uriNonNegative(key, value);
+    else if (key == "size") request.size = uriNonNegative(key, value);
     else if (key == "track_total_hits") request.trackTotalHits = parseTrackTotalHits(json(value));
+    else if (key == "timeout") request.timeout = parseTimeValue(json(value), "timeout");
     else if (key == "_source") {
       if (value == "true" || value == "false") request.source.enabled = value == "true";
       else request.source.includes.push_back(value);
@@ -342,12 +390,6 @@ void applySearchParameters(SearchRequest& request, const std::vector<std::pair<s
     QueryStringOptions options;
     options.maxDepth = limits.query - 1;  // q= is the top-level query
     request.query = parseQueryString(q, fields, defaultAnd, options);
-  }
-  if (request.from + request.size > kMaxResultWindow) {
-    throw illegalArgument("Result window is too large, from + size must be less than or equal to: [" +
-                          std::to_string(kMaxResultWindow) + "] but was [" + std::to_string(request.from + request.size) +
-                          "]. See the scroll api for a more efficient way to request large data sets. This limit can be "
-                          "set by changing the [index.max_result_window] index level setting.");
   }
 }
 

@@ -1,19 +1,28 @@
 // A search request body (and the URI parameters that override it), parsed and checked:
-// query, from/size within max_result_window, sort, _source filtering, track_total_hits,
-// search_after and aggregations. Unknown keys are a parsing_exception naming the key.
+// query, from/size (Java ints, as Elasticsearch reads them; the index's max_result_window
+// is checked on each shard), sort, _source filtering, track_total_hits, search_after,
+// timeout and aggregations (their parameters' types checked and normalised here, so the
+// shards read them without a type error). Unknown keys are a parsing_exception naming the
+// key; a value of the wrong type a 400 naming the field.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "errors.hpp"
 #include "query.hpp"
 
 namespace orrery::data {
 
+// Elasticsearch's defaults of index.max_result_window, index.max_inner_result_window and
+// search.max_buckets.
 constexpr std::int64_t kMaxResultWindow = 10'000;
+constexpr std::int64_t kMaxInnerResultWindow = 100;
+constexpr std::int64_t kDefaultMaxBuckets = 65'536;
 
 struct SortSpec {
   enum class Kind { score, doc, field } kind = Kind::score;
@@ -53,6 +62,11 @@ struct SearchRequest {
   std::vector<AggSpec> aggs;
   bool trackScores = false;
   std::optional<double> minScore;
+  // `timeout`: each shard stops its search this long after it started and answers what it
+  // found so far (timed_out: true). Unset: no limit.
+  std::optional<std::chrono::nanoseconds> timeout;
+  // search.max_buckets: buckets of all aggregations, per shard and in the reduced response.
+  std::int64_t maxBuckets = kDefaultMaxBuckets;
 
   bool needsScores() const;
 };
@@ -61,10 +75,14 @@ struct SearchRequest {
 // also for queries or aggregations nested past `limits`).
 SearchRequest parseSearchRequest(const nlohmann::json& body, const DepthLimits& limits = {});
 // Applies URI parameters (`q`, `from`, `size`, `sort`, `_source`, `track_total_hits`,
-// `default_operator`, `df`) over a parsed request.
+// `default_operator`, `df`, `timeout`) over a parsed request.
 void applySearchParameters(SearchRequest& request, const std::vector<std::pair<std::string, std::string>>& params,
                            const DepthLimits& limits = {});
 // The aggregations object of a request (depth 1) or of a bucket's `aggs` (one deeper).
 std::vector<AggSpec> parseAggregations(const nlohmann::json& aggs, const DepthLimits& limits = {}, int depth = 1);
+// Elasticsearch's time values ("1ms", "30s", "100nanos", "-1" for none) as `setting` names them.
+std::optional<std::chrono::nanoseconds> parseTimeValue(const nlohmann::json& value, const std::string& setting);
+// The error of a from + size beyond an index's max_result_window.
+EngineError resultWindowTooLarge(std::int64_t window, std::int64_t limit);
 
 }  // namespace orrery::data

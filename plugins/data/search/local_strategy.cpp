@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "errors.hpp"
+#include "json_params.hpp"
 #include "search.hpp"
 #include "search_request.hpp"
 #include "search_service.hpp"
@@ -94,6 +95,8 @@ void record(const std::shared_ptr<Job>& job, const Index& index, const Shard& sh
       outcome = {200, reduceResults(job->request, job->results, job->counts, job->typedKeys, took).dump()};
     } catch (const EngineError& e) {
       outcome = outcomeOf(e);
+    } catch (const nlohmann::json::exception& e) {
+      outcome = outcomeOf(jsonValueError(e));
     }
   }
   job->onDone(std::move(outcome));
@@ -116,6 +119,7 @@ void prepareAndFanOut(const std::shared_ptr<Job>& job, Engine& engine, Executors
     }
     job->request = parseSearchRequest(body, limits);
     applySearchParameters(job->request, parameters, limits);
+    job->request.maxBuckets = engine_->maxBuckets();
     bool ignoreUnavailable = false;
     for (const auto& [key, value] : parameters) {
       if (key == "ignore_unavailable") ignoreUnavailable = value == "true" || value.empty();
@@ -123,6 +127,9 @@ void prepareAndFanOut(const std::shared_ptr<Job>& job, Engine& engine, Executors
     job->indices = engine.resolve(indexExpression, ignoreUnavailable);
   } catch (const EngineError& error) {
     job->onDone(outcomeOf(error));
+    return;
+  } catch (const nlohmann::json::exception& error) {
+    job->onDone(outcomeOf(jsonValueError(error)));  // a value of the wrong type is the client's: 400
     return;
   }
   std::vector<std::pair<std::shared_ptr<Index>, Shard*>> shards;
@@ -132,7 +139,13 @@ void prepareAndFanOut(const std::shared_ptr<Job>& job, Engine& engine, Executors
   job->counts.total = static_cast<int>(shards.size());
   job->remaining = job->counts.total;
   if (shards.empty()) {
-    job->onDone({200, reduceResults(job->request, {}, job->counts, job->typedKeys, 0).dump()});
+    SearchOutcome outcome;
+    try {
+      outcome = {200, reduceResults(job->request, {}, job->counts, job->typedKeys, 0).dump()};
+    } catch (const EngineError& e) {
+      outcome = outcomeOf(e);  // e.g. too many buckets from extended_bounds with no shard at all
+    }
+    job->onDone(std::move(outcome));
     return;
   }
   job->registration = cancellation.onCancel([weak = std::weak_ptr<Job>(job)] {
@@ -149,6 +162,8 @@ void prepareAndFanOut(const std::shared_ptr<Job>& job, Engine& engine, Executors
           result = searchShard(*index, *shard, job->request, job->now, &job->cancelled);
         } catch (const EngineError& e) {
           error = e;
+        } catch (const nlohmann::json::exception& e) {
+          error = jsonValueError(e);
         } catch (const std::exception& e) {
           error = EngineError(500, "exception", e.what());
         }

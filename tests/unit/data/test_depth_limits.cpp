@@ -288,3 +288,26 @@ TEST_CASE("bulk: a document nested past the JSON limit fails its item alone; the
   const auto hugeResponse = executeBulk(f.engine, parseBulk(huge, "b"), false);
   CHECK(hugeResponse["items"][0]["index"]["error"]["type"] == "x_content_parse_exception");
 }
+
+TEST_CASE("source filtering: a stored document as deep as the JSON limit allows is filtered and answered") {
+  // index.mapping.depth.limit may be raised to 1000, the JSON limit: filtering a document
+  // that deep (recursive over its objects) must answer, not exhaust the stack.
+  EngineFixture f;
+  f.create("loose", json{{"settings", {{"index.mapping.depth.limit", 1000}, {"index.mapping.total_fields.limit", 2000}}}});
+  json deep = json{{"leaf", 1}, {"drop", 2}};
+  for (int i = 1; i < orrery::kMaxJsonNestingDepth - 1; ++i) deep = wrap("a", std::move(deep));
+  json doc = json::object();
+  doc["a"] = std::move(deep);
+  doc["_id_"] = "deep";
+  REQUIRE_FALSE(f.load("loose", {doc})[0].error);
+  const std::string leafPath = repeat("a.", orrery::kMaxJsonNestingDepth - 1) + "leaf";
+  const auto result = f.search("loose", json{{"_source", {{"includes", {"a.*"}}, {"excludes", {"*.drop"}}}}});
+  REQUIRE(result["hits"]["hits"].size() == 1);
+  const json* node = &result["hits"]["hits"][0]["_source"];
+  int levels = 0;
+  while (node->contains("a")) node = &(*node)["a"], ++levels;
+  CHECK(levels == orrery::kMaxJsonNestingDepth - 1);
+  CHECK((*node)["leaf"] == 1);
+  CHECK_FALSE(node->contains("drop"));
+  CHECK(f.search("loose", json{{"_source", {{"includes", {leafPath}}}}})["hits"]["hits"].size() == 1);
+}

@@ -299,8 +299,9 @@ TEST_CASE("paging with from/size, search_after, and max_result_window") {
   std::sort(expected.begin(), expected.end(), [](int a, int b) { return a % 4 != b % 4 ? a % 4 > b % 4 : a < b; });
   CHECK(after == expected);
 
-  CHECK_THROWS_WITH_AS(parseSearchRequest(json{{"from", 9995}, {"size", 10}}), doctest::Contains("Result window is too large"), EngineError);
-  CHECK_NOTHROW(parseSearchRequest(json{{"from", 9990}, {"size", 10}}));
+  // Checked on each shard against its index's setting, as Elasticsearch does.
+  CHECK_THROWS_WITH_AS(f.search("many", json{{"from", 9995}, {"size", 10}}), doctest::Contains("Result window is too large"), EngineError);
+  CHECK_NOTHROW(f.search("many", json{{"from", 9990}, {"size", 10}}));
 }
 
 TEST_CASE("track_total_hits: exact, capped with gte, or absent") {
