@@ -119,7 +119,7 @@ void prepareAndFanOut(const std::shared_ptr<Job>& job, Engine& engine, Executors
     }
     job->request = parseSearchRequest(body, limits);
     applySearchParameters(job->request, parameters, limits);
-    job->request.maxBuckets = engine_->maxBuckets();
+    job->request.maxBuckets = engine.maxBuckets();
     bool ignoreUnavailable = false;
     for (const auto& [key, value] : parameters) {
       if (key == "ignore_unavailable") ignoreUnavailable = value == "true" || value.empty();
