@@ -65,7 +65,7 @@ TEST_CASE("cardinality and percentiles aggregations over several shards") {
   EngineFixture f;
   f.create("c", json{{"settings", {{"number_of_shards", 3}}}});
   std::vector<json> docs;
-  for (int i = 0; i < 12'000; ++i) docs.push_back(json{{"k", "v" + std::to_string(i % 5000)}, {"n", i}});
+  for (int i = 0; i < 12'000; ++i) docs.push_back(json{{"k", std::string("v").append(std::to_string(i % 5000))}, {"n", i}});
   f.load("c", docs);
   const auto result = f.search("c", json{{"size", 0},
                                          {"aggs",

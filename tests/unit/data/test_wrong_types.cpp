@@ -136,7 +136,7 @@ TEST_CASE("the search timeout: the shard stops where it is and answers timed_out
   EngineFixture f;
   f.create("slow", json{{"settings", {{"number_of_shards", 2}}}});
   std::vector<json> docs;
-  for (int i = 0; i < 4000; ++i) docs.push_back(json{{"n", i}, {"word", "w" + std::to_string(i % 97)}});
+  for (int i = 0; i < 4000; ++i) docs.push_back(json{{"n", i}, {"word", std::string("w").append(std::to_string(i % 97))}});
   f.load("slow", docs);
   const json base = {{"size", 1000}, {"sort", {"_doc"}}, {"track_total_hits", true}};
   const auto full = f.search("slow", base);
