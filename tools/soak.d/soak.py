@@ -7,8 +7,13 @@ answers it expects: a request that should be served must answer 2xx (429 counts 
 rejected, not as an error: it is the host protecting itself); a request that should be
 refused must answer 4xx. Anything else — a 5xx, a dropped connection, a wrong 2xx — is an
 error and is printed. RSS is read from /proc/<pid>/status at start, at the end of the
-warm-up (ORRERY_SOAK_WARMUP) and at the end; it must not grow more than 10% past the
-warm-up figure.
+warm-up (ORRERY_SOAK_WARMUP) and at the end; the host's own memory (RssAnon: heap,
+stacks, SQLite's page caches) must not grow more than 10% past the warm-up figure. The
+file-backed part (RssFile: the binary, the libraries and the index files SQLite maps) is
+printed beside it but not judged: it follows the size of the data, which is the page
+cache's to give back. Bulk writes cycle through ORRERY_SOAK_IDS document ids (1,000) per
+index, so the data reaches its steady size during the warm-up and later growth is the
+host's, not the data's.
 """
 
 import base64
@@ -27,6 +32,7 @@ from pathlib import Path
 SECONDS = float(os.environ.get("ORRERY_SOAK_SECONDS", "600"))
 WARMUP = float(os.environ.get("ORRERY_SOAK_WARMUP", "60"))
 CLIENTS = int(os.environ.get("ORRERY_SOAK_CLIENTS", "4"))
+IDS = int(os.environ.get("ORRERY_SOAK_IDS", "1000"))
 LISTEN_RE = re.compile(r"http server listening on http://127\.0\.0\.1:(\d+)")
 PASSWORD = "soak-password-1"
 GOOD = {"Authorization": "Basic " + base64.b64encode(("soak:" + PASSWORD).encode()).decode(),
@@ -34,12 +40,19 @@ GOOD = {"Authorization": "Basic " + base64.b64encode(("soak:" + PASSWORD).encode
 SERVICES = ["api", "web", "db", "auth", "queue"]
 
 
-def rss_kib(pid):
+def memory_kib(pid):
+    """{"VmRSS": ..., "RssAnon": ..., "RssFile": ...} in KiB, from /proc/<pid>/status."""
+    out = {"VmRSS": 0, "RssAnon": 0, "RssFile": 0}
     with open("/proc/%d/status" % pid) as status:
         for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+            key = line.split(":")[0]
+            if key in out:
+                out[key] = int(line.split()[1])
+    return out
+
+
+def shown(memory):
+    return "%d (anon %d, file %d)" % (memory["VmRSS"], memory["RssAnon"], memory["RssFile"])
 
 
 class Host:
@@ -91,7 +104,7 @@ def bulk_body(seed, count=200):
     lines = []
     for i in range(count):
         n = seed * count + i
-        lines.append('{"index":{}}')
+        lines.append('{"index":{"_id":"%d"}}' % (n % IDS))
         lines.append(json.dumps({"timestamp": 1700000000000 + n * 1000, "service": SERVICES[n % 5],
                                  "latency_ms": (n * 37) % 2000, "message": "request %d done in zone %d" % (n, n % 7)}))
     return "\n".join(lines) + "\n"
@@ -218,7 +231,7 @@ def main():
         host = Host(build, Path(tmp))
         stats = Stats()
         pid = host.proc.pid
-        rss_start = rss_kib(pid)
+        rss_start = memory_kib(pid)
         started = time.monotonic()
         deadline = started + SECONDS
         threads = [threading.Thread(target=client, args=(host.port, deadline, n * 5, stats), daemon=True)
@@ -230,14 +243,14 @@ def main():
         while any(thread.is_alive() for thread in threads) and host.alive():
             now = time.monotonic()
             if rss_warm is None and now - started >= WARMUP:
-                rss_warm = rss_kib(pid)
+                rss_warm = memory_kib(pid)
             if now >= next_sample:
-                stats.samples.append((now - started, rss_kib(pid)))
+                stats.samples.append((now - started, memory_kib(pid)))
                 next_sample += 30
             for thread in threads:
                 thread.join(timeout=1)
         died = not host.alive()
-        rss_end = 0 if died else rss_kib(pid)
+        rss_end = None if died else memory_kib(pid)
         stop = host.stop()
 
     total = sum(len(v) for v in stats.latencies.values())
@@ -250,9 +263,11 @@ def main():
     errors = [(name, e) for name, list_ in stats.errors.items() for e in list_]
     for name, error in errors[:20]:
         print("error: %s: %s" % (name, error))
-    print("rss KiB: start %d, after warm-up (%d s) %s, end %s" % (
-        rss_start, WARMUP, rss_warm if rss_warm is not None else "n/a", rss_end if not died else "n/a (host died)"))
-    print("rss samples (s: KiB): " + ", ".join("%d: %d" % (int(t), k) for t, k in stats.samples))
+    print("rss KiB: start %s, after warm-up (%d s) %s, end %s" % (
+        shown(rss_start), WARMUP, shown(rss_warm) if rss_warm is not None else "n/a",
+        shown(rss_end) if rss_end is not None else "n/a (host died)"))
+    print("rss samples (s: KiB total/anon): " + ", ".join(
+        "%d: %d/%d" % (int(t), m["VmRSS"], m["RssAnon"]) for t, m in stats.samples))
     failed = False
     if died:
         print("FAIL: the host died during the soak (exit %s); last log lines:" % host.proc.returncode)
@@ -264,11 +279,14 @@ def main():
     if errors:
         print("FAIL: %d unexpected answers" % len(errors))
         failed = True
-    if rss_warm and rss_end > rss_warm * 1.10:
-        print("FAIL: RSS grew %.1f%% past the warm-up (limit 10%%)" % ((rss_end / rss_warm - 1) * 100))
-        failed = True
-    elif rss_warm:
-        print("rss growth past warm-up: %+.1f%% (limit +10%%)" % ((rss_end / rss_warm - 1) * 100))
+    if rss_warm and rss_end:
+        anon = (rss_end["RssAnon"] / rss_warm["RssAnon"] - 1) * 100
+        total = (rss_end["VmRSS"] / rss_warm["VmRSS"] - 1) * 100
+        print("growth past warm-up: anon %+.1f%% (limit +10%%), total %+.1f%% (file-backed included, not judged)"
+              % (anon, total))
+        if anon > 10:
+            print("FAIL: the host's own memory (RssAnon) grew %.1f%% past the warm-up (limit 10%%)" % anon)
+            failed = True
     sys.exit(1 if failed else 0)
 
 
