@@ -1,6 +1,8 @@
 #include "index_name.hpp"
 
+#include <clocale>
 #include <cstdint>
+#include <cwctype>
 
 #include "errors.hpp"
 
@@ -38,6 +40,26 @@ std::size_t utf8Length(std::string_view text, std::size_t at) {
   if ((length == 3 && code < 0x800) || (length == 4 && (code < 0x10000 || code > 0x10FFFF))) return 0;
   if (code >= 0xD800 && code <= 0xDFFF) return 0;
   return length;
+}
+
+// The code point of the valid UTF-8 sequence of `length` bytes at `at`.
+char32_t decode(std::string_view text, std::size_t at, std::size_t length) {
+  const auto lead = static_cast<std::uint8_t>(text[at]);
+  char32_t code = length == 1 ? lead : length == 2 ? lead & 0x1Fu : length == 3 ? lead & 0x0Fu : lead & 0x07u;
+  for (std::size_t i = 1; i < length; ++i) code = (code << 6) | (static_cast<std::uint8_t>(text[at + i]) & 0x3Fu);
+  return code;
+}
+
+// Whether a letter has a lowercase form other than itself, by Unicode's simple case
+// mapping (glibc's C.UTF-8 tables): Elasticsearch refuses a name that
+// toLowerCase(Locale.ROOT) changes, so `É` or `Ω` are refused as `A` is. Should the
+// locale be missing, ASCII letters are still checked.
+bool isUpper(char32_t code) {
+  if (code < 0x80) return code >= 'A' && code <= 'Z';
+  static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
+  if (utf8 == static_cast<locale_t>(0)) return false;
+  const auto wide = static_cast<wint_t>(code);
+  return towlower_l(wide, utf8) != wide;
 }
 
 bool isControl(char c) { return static_cast<std::uint8_t>(c) < 0x20 || c == 0x7f; }
@@ -78,8 +100,11 @@ void validateIndexName(std::string_view name) {
   }
   checkLength(name);
   if (name == "." || name == "..") throw invalid(name, "must not be '.' or '..'");
-  for (char c : name) {
-    if (c >= 'A' && c <= 'Z') throw invalid(name, "must be lowercase");
+  // (checkBytes has found the name valid UTF-8.)
+  for (std::size_t i = 0; i < name.size();) {
+    const auto length = utf8Length(name, i);
+    if (isUpper(decode(name, i, length))) throw invalid(name, "must be lowercase");
+    i += length;
   }
 }
 

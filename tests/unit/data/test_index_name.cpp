@@ -26,7 +26,7 @@ std::string refusal(const std::string& name) {
 }  // namespace
 
 TEST_CASE("names Elasticsearch accepts are accepted") {
-  for (const std::string& good : std::vector<std::string>{"logs", "logs-2024.01.02", ".hidden", "a..b", "a_b+c-d", "données", "日本語",
+  for (const std::string& good : std::vector<std::string>{"logs", "logs-2024.01.02", ".hidden", "a..b", "a_b+c-d", "données", "日本語", "straße", "ωmega",
                                  std::string(255, 'a'), "x\xF0\x9F\x98\x80"}) {
     CAPTURE(good);
     CHECK_NOTHROW(validateIndexName(good));
@@ -41,6 +41,10 @@ TEST_CASE("every class of bad name is refused with Elasticsearch's wording") {
   const std::vector<Case> cases = {
       {"", "Invalid index name [], must not be empty"},
       {"Logs", "Invalid index name [Logs], must be lowercase"},
+      // Beyond ASCII too, as Java's toLowerCase(Locale.ROOT): É, Ω, titlecase ǅ.
+      {"donn\xC3\x89" "es", "Invalid index name [donn\xC3\x89" "es], must be lowercase"},
+      {"\xCE\xA9mega", "must be lowercase"},
+      {"x\xC7\x85", "must be lowercase"},
       {"_logs", "must not start with '_', '-', or '+'"},
       {"-logs", "must not start with '_', '-', or '+'"},
       {"+logs", "must not start with '_', '-', or '+'"},
