@@ -7,8 +7,11 @@ answers it expects: a request that should be served must answer 2xx (429 counts 
 rejected, not as an error: it is the host protecting itself); a request that should be
 refused must answer 4xx. Anything else — a 5xx, a dropped connection, a wrong 2xx — is an
 error and is printed. RSS is read from /proc/<pid>/status at start, at the end of the
-warm-up (ORRERY_SOAK_WARMUP) and at the end; the host's own memory (RssAnon: heap,
-stacks, SQLite's page caches) must not grow more than 10% past the warm-up figure. The
+warm-up (ORRERY_SOAK_WARMUP) and at the end, and sampled every 10 s. The host's own memory
+(RssAnon: heap, stacks, SQLite's page caches) must not grow: its peak over the second half
+of the time after the warm-up may exceed its peak over the first half by at most 10%.
+Peaks, not single samples, because the figure swings by half as caches fill and an index
+is deleted; a leak raises the later peak. The
 file-backed part (RssFile: the binary, the libraries and the index files SQLite maps) is
 printed beside it but not judged: it follows the size of the data, which is the page
 cache's to give back. Bulk writes cycle through ORRERY_SOAK_IDS document ids (1,000) per
@@ -246,7 +249,7 @@ def main():
                 rss_warm = memory_kib(pid)
             if now >= next_sample:
                 stats.samples.append((now - started, memory_kib(pid)))
-                next_sample += 30
+                next_sample += 10
             for thread in threads:
                 thread.join(timeout=1)
         died = not host.alive()
@@ -279,13 +282,20 @@ def main():
     if errors:
         print("FAIL: %d unexpected answers" % len(errors))
         failed = True
-    if rss_warm and rss_end:
-        anon = (rss_end["RssAnon"] / rss_warm["RssAnon"] - 1) * 100
-        total = (rss_end["VmRSS"] / rss_warm["VmRSS"] - 1) * 100
-        print("growth past warm-up: anon %+.1f%% (limit +10%%), total %+.1f%% (file-backed included, not judged)"
-              % (anon, total))
+    middle = WARMUP + (SECONDS - WARMUP) / 2
+    first = [m for t, m in stats.samples if WARMUP <= t < middle]
+    second = [m for t, m in stats.samples if t >= middle]
+    if first and second and not died:
+        peak = {half: {key: max(m[key] for m in samples) for key in ("VmRSS", "RssAnon")}
+                for half, samples in (("first", first), ("second", second))}
+        anon = (peak["second"]["RssAnon"] / peak["first"]["RssAnon"] - 1) * 100
+        total = (peak["second"]["VmRSS"] / peak["first"]["VmRSS"] - 1) * 100
+        print("peak KiB after warm-up, first half / second half: anon %d / %d (%+.1f%%, limit +10%%), "
+              "total %d / %d (%+.1f%%, file-backed included, not judged)"
+              % (peak["first"]["RssAnon"], peak["second"]["RssAnon"], anon,
+                 peak["first"]["VmRSS"], peak["second"]["VmRSS"], total))
         if anon > 10:
-            print("FAIL: the host's own memory (RssAnon) grew %.1f%% past the warm-up (limit 10%%)" % anon)
+            print("FAIL: the host's own memory (RssAnon) peaked %.1f%% higher in the second half (limit 10%%)" % anon)
             failed = True
     sys.exit(1 if failed else 0)
 
