@@ -20,10 +20,14 @@ struct Queued {
   Clock::time_point since;
 };
 
-double percentile(std::vector<double>& sorted, double fraction) {
-  if (sorted.empty()) return 0;
-  const auto rank = static_cast<std::size_t>(fraction * static_cast<double>(sorted.size() - 1) + 0.5);
-  return sorted[std::min(rank, sorted.size() - 1)];
+// The value of the nearest rank. nth_element, not a sort: /api/status asks every pool on
+// each call, and sorting 1,024 waits per pool per call showed in its requests/s.
+double percentile(std::vector<double>& values, double fraction) {
+  if (values.empty()) return 0;
+  const auto rank = std::min(static_cast<std::size_t>(fraction * static_cast<double>(values.size() - 1) + 0.5),
+                             values.size() - 1);
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(rank), values.end());
+  return values[rank];
 }
 
 }  // namespace
@@ -114,10 +118,9 @@ PoolStats BoundedPool::stats() const {
     const auto count = std::min(impl_->waitCount, kWaitWindow);
     recent.assign(impl_->waits.begin(), impl_->waits.begin() + static_cast<std::ptrdiff_t>(count));
   }
-  std::sort(recent.begin(), recent.end());
-  stats.waitP50Ms = percentile(recent, 0.50);
+  stats.waitMaxMs = recent.empty() ? 0 : *std::max_element(recent.begin(), recent.end());
   stats.waitP99Ms = percentile(recent, 0.99);
-  stats.waitMaxMs = recent.empty() ? 0 : recent.back();
+  stats.waitP50Ms = percentile(recent, 0.50);
   return stats;
 }
 
