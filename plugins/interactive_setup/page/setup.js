@@ -166,11 +166,14 @@ function summary() {
   }
 }
 
-function showCheck(message, ok) {
+// `outcome`: true (the check passed), false (it failed) or null (still running: neither
+// green nor red, so nobody — person or test — reads "Checking…" as a success).
+function showCheck(message, outcome) {
   const banner = $('check-result');
   banner.textContent = message;
-  banner.classList.toggle('success', ok);
-  banner.classList.toggle('error', !ok);
+  banner.classList.toggle('success', outcome === true);
+  banner.classList.toggle('error', outcome === false);
+  banner.setAttribute('aria-busy', outcome === null ? 'true' : 'false');
   banner.hidden = false;
 }
 
@@ -267,7 +270,7 @@ for (const button of document.querySelectorAll('[data-back]')) {
 $('check').addEventListener('click', async () => {
   $('save-error').hidden = true;
   $('check').disabled = true;
-  showCheck('Checking…', true);
+  showCheck('Checking…', null);
   const result = await call('/check_connection', { code: state.code, connection: connection() });
   $('check').disabled = false;
   if (result.ok) showCheck(result.body.message, true);
