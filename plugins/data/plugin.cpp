@@ -103,8 +103,8 @@ class DataPlugin final : public Plugin {
       }
     }
     engineOptions.maxIndices = static_cast<std::size_t>(config.getInt("local.maxIndices"));
+    engineOptions.maxBuckets = config.getInt("search.max_buckets");
     auto engine = std::make_shared<Engine>(path, std::move(engineOptions));
-    engine->setMaxBuckets(config.getInt("search.max_buckets"));
     service_ = std::make_shared<SearchService>(ctx.executors(), defaultStrategy, &ctx.lifecycle());
     const auto limits = depthLimits(config);
     service_->registerStrategy("local", std::make_shared<LocalStrategy>(engine, ctx.executors(), limits));

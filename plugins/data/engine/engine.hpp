@@ -40,6 +40,9 @@ struct EngineOptions {
   // data.local.maxIndices: indices (broken ones included) past which creation is refused,
   // well before each shard's open files exhaust the process's file descriptors.
   std::size_t maxIndices = 1000;
+  // search.max_buckets (the data plugin's data.search.max_buckets): buckets one search's
+  // aggregations may make.
+  std::int64_t maxBuckets = kDefaultMaxBuckets;
   // Tests: called outside the engine's lock while an index's files are created (with its
   // name) or removed on a DELETE (with its name, before the files go).
   std::function<void(const std::string&)> duringFileWork;
@@ -79,10 +82,7 @@ class Engine {
   // is deleted (under the engine's lock: it must not call the engine). Set before use.
   using BrokenListener = std::function<void(const std::map<std::string, std::string>&)>;
   void onBrokenChanged(BrokenListener listener) { brokenListener_ = std::move(listener); }
-  // search.max_buckets (the data plugin's config): buckets one search's aggregations may
-  // make. Set before use.
-  void setMaxBuckets(std::int64_t maxBuckets) { maxBuckets_ = maxBuckets; }
-  std::int64_t maxBuckets() const { return maxBuckets_; }
+  std::int64_t maxBuckets() const { return options_.maxBuckets; }
 
  private:
   struct Broken {
@@ -119,7 +119,6 @@ class Engine {
   mutable std::map<std::string, Broken> broken_;
   std::map<std::string, Reservation> reserved_;
   BrokenListener brokenListener_;
-  std::int64_t maxBuckets_ = kDefaultMaxBuckets;
 };
 
 // The error for using an index whose files did not open.

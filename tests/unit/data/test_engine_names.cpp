@@ -48,22 +48,20 @@ std::set<std::string> tree(const std::filesystem::path& root) {
   return out;
 }
 
-std::string errorType(const std::function<void()>& use) {
+// The error `use` throws, as `part` of it (its type or its reason); "accepted" when none.
+std::string refusal(const std::function<void()>& use, std::string (*part)(const EngineError&)) {
   try {
     use();
   } catch (const EngineError& e) {
-    return e.type();
+    return part(e);
   }
   return "accepted";
 }
-
+std::string errorType(const std::function<void()>& use) {
+  return refusal(use, [](const EngineError& e) { return e.type(); });
+}
 std::string errorReason(const std::function<void()>& use) {
-  try {
-    use();
-  } catch (const EngineError& e) {
-    return e.what();
-  }
-  return "accepted";
+  return refusal(use, [](const EngineError& e) { return std::string(e.what()); });
 }
 
 const std::vector<std::string> kBadNames = {
