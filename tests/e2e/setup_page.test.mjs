@@ -3,13 +3,17 @@
 //
 //   node setup_page.test.mjs ORRERY_BINARY SCREENSHOT_DIR SHIPPED_CONFIG
 //
-// A screenshot of each step goes to SCREENSHOT_DIR (the test's build folder).
+// A screenshot of each step goes to SCREENSHOT_DIR (the test's build folder), and axe-core
+// checks each one: no serious or critical violation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, copyFileSync, readFileSync, existsSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
+
+const axeScript = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let chromium;
 try {
@@ -78,7 +82,8 @@ class Host {
 async function withBrowser(body) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   try {
-    const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
+    // bypassCSP: so the test can inject axe-core's script, which the page's own policy refuses.
+    const page = await browser.newPage({ viewport: { width: 900, height: 1000 }, bypassCSP: true });
     const external = [];
     page.on('request', (request) => { if (!request.url().startsWith('http://127.0.0.1:')) external.push(request.url()); });
     await body(page);
@@ -88,7 +93,15 @@ async function withBrowser(body) {
   }
 }
 
-const shot = (page, name) => page.screenshot({ path: join(screenshots, name + '.png'), fullPage: true });
+// The screenshot, then axe-core on the page as it is: serious and critical violations fail.
+async function shot(page, name) {
+  await page.screenshot({ path: join(screenshots, name + '.png'), fullPage: true });
+  await page.addScriptTag({ path: axeScript });
+  const { violations } = await page.evaluate(() => window.axe.run());
+  const grave = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  assert.deepEqual(grave, [], `axe-core on ${name}`);
+}
 const visibleText = (page, selector) => page.locator(selector).innerText();
 
 test('a fresh install: wrong code, right code, weak password refused, embedded connection, saved, main server', async () => {
@@ -102,6 +115,10 @@ test('a fresh install: wrong code, right code, weak password refused, embedded c
       await page.locator('#step-code-title').waitFor();
       assert.equal(await page.inputValue('#code'), wrong);  // prefilled from ?code=
       await shot(page, 'setup-1-code');
+      // A phone-width window: the same step, nothing cut off or overlapping.
+      await page.setViewportSize({ width: 360, height: 740 });
+      await shot(page, 'setup-1-code-narrow');
+      await page.setViewportSize({ width: 900, height: 1000 });
 
       // Keyboard only: Enter submits the focused form.
       await page.focus('#code');
