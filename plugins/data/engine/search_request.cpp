@@ -359,6 +359,11 @@ void applySearchParameters(SearchRequest& request, const std::vector<std::pair<s
     else if (key == "default_operator") defaultAnd = value == "AND" || value == "and";
     else if (key == "from") request.from = uriNonNegative(key, value);
     else if (key == "size") request.size = uriNonNegative(key, value);
+    else if (key == "batched_reduce_size") {
+      const auto size = uriNonNegative(key, value);
+      if (size < 2) throw illegalArgument("batchedReduceSize must be >= 2");
+      request.batchedReduceSize = static_cast<int>(size);
+    }
     else if (key == "track_total_hits") request.trackTotalHits = parseTrackTotalHits(json(value));
     else if (key == "timeout") request.timeout = parseTimeValue(json(value), "timeout");
     else if (key == "_source") {

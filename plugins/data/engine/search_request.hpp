@@ -53,6 +53,10 @@ struct AggSpec {
 struct SearchRequest {
   Query query;
   std::int64_t from = 0;
+  // A partial reduce (reported as progress, when someone listens) after every this many
+  // shards: Elasticsearch's batched_reduce_size (async search sends 5); without it, after
+  // each shard, as the data plugin's contract promises its progress listeners.
+  int batchedReduceSize = 1;
   std::int64_t size = 10;
   std::vector<SortSpec> sort;  // empty: by score
   SourceFilter source;
@@ -75,7 +79,7 @@ struct SearchRequest {
 // also for queries or aggregations nested past `limits`).
 SearchRequest parseSearchRequest(const nlohmann::json& body, const DepthLimits& limits = {});
 // Applies URI parameters (`q`, `from`, `size`, `sort`, `_source`, `track_total_hits`,
-// `default_operator`, `df`, `timeout`) over a parsed request.
+// `default_operator`, `df`, `timeout`, `batched_reduce_size`) over a parsed request.
 void applySearchParameters(SearchRequest& request, const std::vector<std::pair<std::string, std::string>>& params,
                            const DepthLimits& limits = {});
 // The aggregations object of a request (depth 1) or of a bucket's `aggs` (one deeper).

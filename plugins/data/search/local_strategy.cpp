@@ -34,6 +34,9 @@ struct Job {
   std::optional<EngineError> firstError;
   ShardCounts counts;
   int remaining = 0;
+  // Shards finished since the last partial reduce, and how many partial reduces ran.
+  int sinceReduce = 0;
+  int partialReduces = 0;
 };
 
 SearchOutcome outcomeOf(const EngineError& error) { return {error.status(), error.body().dump()}; }
@@ -64,11 +67,20 @@ void record(const std::shared_ptr<Job>& job, const Index& index, const Shard& sh
   --job->remaining;
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - job->started).count();
   if (job->remaining > 0) {
-    // Reported under the job's lock, so progress arrives in order and before the end.
-    if (job->onProgress) {
+    // A partial reduce every batchedReduceSize shards, reported under the job's lock, so
+    // progress arrives in order and before the end.
+    if (job->onProgress && ++job->sinceReduce >= job->request.batchedReduceSize) {
+      job->sinceReduce = 0;
       try {
+        json partial = reduceResults(job->request, job->results, job->counts, job->typedKeys, took);
+        ++job->partialReduces;
+        partial["num_reduce_phases"] = job->partialReduces;
+        // Shards still to come may add hits: the total so far is a lower bound.
+        if (auto hits = partial.find("hits"); hits != partial.end() && hits->is_object()) {
+          if (auto total = hits->find("total"); total != hits->end() && total->is_object()) (*total)["relation"] = "gte";
+        }
         job->onProgress(SearchProgress{job->counts.total, job->counts.successful, job->counts.failed, job->counts.skipped,
-                                       reduceResults(job->request, job->results, job->counts, job->typedKeys, took).dump()});
+                                       partial.dump()});
       } catch (...) {
         // a failing progress listener does not stop the search
       }
@@ -92,7 +104,10 @@ void record(const std::shared_ptr<Job>& job, const Index& index, const Shard& sh
     outcome = {status, json{{"error", error}, {"status", status}}.dump()};
   } else {
     try {
-      outcome = {200, reduceResults(job->request, job->results, job->counts, job->typedKeys, took).dump()};
+      json response = reduceResults(job->request, job->results, job->counts, job->typedKeys, took);
+      // Elasticsearch shows the count only when more than the final reduce ran.
+      if (job->partialReduces > 0) response["num_reduce_phases"] = job->partialReduces + 1;
+      outcome = {200, response.dump()};
     } catch (const EngineError& e) {
       outcome = outcomeOf(e);
     } catch (const nlohmann::json::exception& e) {

@@ -68,6 +68,8 @@ TEST_CASE("the local strategy reports progress after each shard, then the final 
   CHECK(final["hits"]["total"]["value"] == 200);
   CHECK(final["_shards"] == json{{"total", 4}, {"successful", 4}, {"skipped", 0}, {"failed", 0}});
   CHECK(final["aggregations"]["levels"]["buckets"][0]["doc_count"] == 100);
+  CHECK(final["hits"]["total"]["relation"] == "eq");
+  CHECK(final["num_reduce_phases"] == 4);  // three partial reduces and the final one
 
   std::lock_guard lock(recorded.mutex);
   REQUIRE(recorded.progress.size() == 3);  // after shards 1, 2 and 3; the 4th ends the search
@@ -83,7 +85,43 @@ TEST_CASE("the local strategy reports progress after each shard, then the final 
     std::int64_t bucketSum = 0;
     for (const auto& b : partial["aggregations"]["levels"]["buckets"]) bucketSum += b["doc_count"].get<std::int64_t>();
     CHECK(bucketSum == hits);  // partial aggregations cover exactly the shards done
+    CHECK(partial["hits"]["total"]["relation"] == "gte");  // more shards may add hits
+    CHECK(partial["num_reduce_phases"] == static_cast<int>(i + 1));
     previous = hits;
+  }
+}
+
+TEST_CASE("batched_reduce_size: a partial reduce after every N shards, counted in num_reduce_phases") {
+  EngineFixture f;
+  auto engine = loadedEngine(f, 5, 100);
+  Pools pools;
+  LocalStrategy strategy(engine, pools.executors);
+  Recorded recorded;
+  SearchOptions options;
+  options.parameters = {{"batched_reduce_size", "2"}};
+  const auto outcome = run(strategy, "logs", json{{"size", 0}}, options, recorded);
+  REQUIRE(outcome.ok());
+  CHECK(json::parse(outcome.body)["num_reduce_phases"] == 3);  // after shards 2 and 4, then the final
+  std::lock_guard lock(recorded.mutex);
+  REQUIRE(recorded.progress.size() == 2);
+  CHECK(recorded.progress[0].successful == 2);
+  CHECK(recorded.progress[1].successful == 4);
+}
+
+TEST_CASE("batched_reduce_size under 2 or not a number is refused as Elasticsearch refuses it") {
+  EngineFixture f;
+  auto engine = loadedEngine(f, 2, 10);
+  Pools pools;
+  LocalStrategy strategy(engine, pools.executors);
+  for (const auto& [value, reason] : std::vector<std::pair<std::string, std::string>>{
+           {"1", "batchedReduceSize must be >= 2"},
+           {"x", "Failed to parse int parameter [batched_reduce_size] with value [x]"}}) {
+    Recorded recorded;
+    SearchOptions options;
+    options.parameters = {{"batched_reduce_size", value}};
+    const auto outcome = run(strategy, "logs", json{{"size", 0}}, options, recorded);
+    CHECK(outcome.status == 400);
+    CHECK(json::parse(outcome.body)["error"]["reason"] == reason);
   }
 }
 

@@ -1,0 +1,117 @@
+#include "es_routes.hpp"
+
+#include "caller.hpp"
+#include "responses.hpp"
+
+namespace orrery::async_search {
+namespace {
+
+using http::Request;
+using http::Response;
+
+// Elasticsearch clients (the official JavaScript client among them) check this header on
+// every answer to know they talk to Elasticsearch.
+Response answer(int status, std::string body) {
+  auto response = Response::json(status, std::move(body));
+  response.headers.set("X-Elastic-Product", "Elasticsearch");
+  return response;
+}
+
+Response failure(const AsyncSearchError& error) { return answer(error.status(), errorBody(error)); }
+
+// Bodies this large are scanned for a suggest-only search on the search pool, not here.
+constexpr std::size_t kInlineScanBytes = 64 * 1024;
+
+Task<Response> submit(std::shared_ptr<AsyncSearchService> service, Executors& executors, Request& request) {
+  const auto index = request.params.find("index");
+  SubmitRequest submitted;
+  try {
+    const auto& limits = service->settings().keepAlive;
+    if (request.body.size() <= kInlineScanBytes) {
+      submitted = parseSubmitParameters(request.query, request.body, limits);
+    } else {
+      auto parse = [&request, &limits] { return parseSubmitParameters(request.query, request.body, limits); };
+      submitted = co_await executors.blocking(std::move(parse), Pool::search);
+    }
+    if (index != request.params.end()) submitted.index = index->second;
+    submitted.body = std::move(request.body);
+    auto result = co_await service->submit(std::move(submitted), callerOf(request));
+    auto response = answer(result.status, asyncSearchBody(result));
+    if (result.id) response.headers.set("X-Elasticsearch-Async-Id", *result.id);
+    response.headers.set("X-Elasticsearch-Async-Is-Running", result.isRunning ? "?1" : "?0");
+    co_return response;
+  } catch (const AsyncSearchError& error) {
+    co_return failure(error);
+  } catch (const RejectedExecution& refused) {
+    co_return failure(AsyncSearchError(429, "es_rejected_execution_exception", refused.what()));
+  }
+}
+
+Task<Response> get(std::shared_ptr<AsyncSearchService> service, Request& request) {
+  try {
+    const auto options = parseGetParameters(request.query, service->settings().keepAlive);
+    const auto result = co_await service->get(request.param("id"), options, callerOf(request));
+    co_return answer(result.status, asyncSearchBody(result));
+  } catch (const AsyncSearchError& error) {
+    co_return failure(error);
+  }
+}
+
+Task<Response> status(std::shared_ptr<AsyncSearchService> service, Request& request) {
+  try {
+    const auto keepAlive = parseStatusParameters(request.query, service->settings().keepAlive);
+    const auto result = co_await service->status(request.param("id"), keepAlive, callerOf(request));
+    co_return answer(200, statusBody(result));
+  } catch (const AsyncSearchError& error) {
+    co_return failure(error);
+  }
+}
+
+Task<Response> remove(std::shared_ptr<AsyncSearchService> service, Request& request) {
+  try {
+    co_await service->remove(request.param("id"), callerOf(request));
+    co_return answer(200, R"({"acknowledged":true})");
+  } catch (const AsyncSearchError& error) {
+    co_return failure(error);
+  }
+}
+
+// The service, or the 503 Elasticsearch answers while a node is not ready.
+std::shared_ptr<AsyncSearchService> serviceIn(ServiceSlot& slot) {
+  auto service = slot.get();
+  if (!service) throw AsyncSearchError(503, "node_not_ready_exception", "async search is not started (or is stopping)");
+  return service;
+}
+
+// Runs `handler` with the service, answering an AsyncSearchError as Elasticsearch does.
+template <class Handler>
+Task<Response> withService(std::shared_ptr<ServiceSlot> slot, Handler handler) {
+  try {
+    co_return co_await handler(serviceIn(*slot));
+  } catch (const AsyncSearchError& error) {
+    co_return failure(error);
+  }
+}
+
+}  // namespace
+
+void registerEsRoutes(http::Router& router, std::shared_ptr<ServiceSlot> slot, Executors& executors) {
+  // As large as a plain _search body may be.
+  const http::RouteOptions large{.auth = http::Auth::required, .maxBodyBytes = 100 * 1024 * 1024};
+  const auto submitHandler = [slot, &executors](Request& request) {
+    return withService(slot, [&](std::shared_ptr<AsyncSearchService> s) { return submit(std::move(s), executors, request); });
+  };
+  router.post("/_async_search", submitHandler, large);
+  router.post("/{index}/_async_search", submitHandler, large);
+  router.get("/_async_search/{id}", [slot](Request& request) {
+    return withService(slot, [&](std::shared_ptr<AsyncSearchService> s) { return get(std::move(s), request); });
+  });
+  router.get("/_async_search/status/{id}", [slot](Request& request) {
+    return withService(slot, [&](std::shared_ptr<AsyncSearchService> s) { return status(std::move(s), request); });
+  });
+  router.del("/_async_search/{id}", [slot](Request& request) {
+    return withService(slot, [&](std::shared_ptr<AsyncSearchService> s) { return remove(std::move(s), request); });
+  });
+}
+
+}  // namespace orrery::async_search

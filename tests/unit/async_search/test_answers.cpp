@@ -1,0 +1,114 @@
+// The answers' text (fields and their order as Elasticsearch 8), and who may see a search.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "owner.hpp"
+#include "responses.hpp"
+#include "search_record.hpp"
+
+using namespace orrery::async_search;
+
+TEST_CASE("a running search's answer: id, is_partial, is_running, times, the partial response; no completion time") {
+  AsyncSearchResult result;
+  result.id = "abc";
+  result.isPartial = true;
+  result.isRunning = true;
+  result.startTimeMillis = 1000;
+  result.expirationTimeMillis = 2000;
+  result.completionTimeMillis = 1500;  // not shown while running
+  result.response = R"({"took":5})";
+  CHECK(asyncSearchBody(result) ==
+        R"({"id":"abc","is_partial":true,"is_running":true,"start_time_in_millis":1000,"expiration_time_in_millis":2000,"response":{"took":5}})");
+}
+
+TEST_CASE("a finished, unstored answer has no id, a completion time, and the error when it failed") {
+  AsyncSearchResult result;
+  result.startTimeMillis = 1;
+  result.expirationTimeMillis = 2;
+  result.completionTimeMillis = 3;
+  result.isPartial = true;
+  result.error = R"({"type":"x","reason":"y"})";
+  CHECK(asyncSearchBody(result) ==
+        R"({"is_partial":true,"is_running":false,"start_time_in_millis":1,"expiration_time_in_millis":2,"completion_time_in_millis":3,"error":{"type":"x","reason":"y"}})");
+}
+
+TEST_CASE("status answers: is_running before is_partial, _shards always, completion_status once finished") {
+  AsyncSearchResult result;
+  result.id = "i";
+  result.isRunning = true;
+  result.isPartial = true;
+  result.shards = {6, 2, 0, 0};
+  CHECK(statusBody(result) ==
+        R"({"id":"i","is_running":true,"is_partial":true,"start_time_in_millis":0,"expiration_time_in_millis":0,"_shards":{"total":6,"successful":2,"skipped":0,"failed":0}})");
+  result.isRunning = false;
+  result.isPartial = false;
+  result.status = 200;
+  result.completionTimeMillis = 9;
+  const auto done = nlohmann::json::parse(statusBody(result));
+  CHECK(done["completion_status"] == 200);
+  CHECK(done["completion_time_in_millis"] == 9);
+}
+
+TEST_CASE("a stored record keeps everything an answer and a resumed search need") {
+  SearchRecord record;
+  record.id = "id1";
+  record.owner = {"alice", "api_key", "k1"};
+  record.index = "logs-*";
+  record.strategy = "held";
+  record.body = R"({"query":{"match_all":{}}})";
+  record.parameters = {{"q", "x"}, {"size", "2"}};
+  record.batchedReduceSize = 7;
+  record.sessionId = "s";
+  record.startTime = 10;
+  record.expirationTime = 20;
+  record.completionTime = 15;
+  record.state = SearchState::completed;
+  record.isPartial = false;
+  record.status = 200;
+  record.shards = {3, 3, 0, 0};
+  record.response = R"({"hits":{"total":{"value":1,"relation":"eq"}}})";
+  const auto back = recordFromDocument("id1", documentBody(record));
+  CHECK(documentBody(back) == documentBody(record));
+  CHECK(back.owner.apiKeyId == "k1");
+  CHECK(back.parameters == record.parameters);
+  CHECK_THROWS_AS(recordFromDocument("id1", R"({"owner":{}})"), std::invalid_argument);
+  CHECK_THROWS_AS(recordFromDocument("id1", "not json"), std::invalid_argument);
+}
+
+TEST_CASE("a final response over the size limit becomes Elasticsearch's failure to store it") {
+  SearchRecord record;
+  record.state = SearchState::completed;
+  record.response = std::string(2000, 'x');
+  limitResponseSize(record, 2000);
+  CHECK(record.response);  // at the limit: kept
+  limitResponseSize(record, 1999);
+  CHECK_FALSE(record.response);
+  CHECK(record.state == SearchState::failed);
+  CHECK(record.status == 400);
+  const auto error = nlohmann::json::parse(*record.error);
+  CHECK(error["type"] == "illegal_argument_exception");
+  CHECK(error["reason"] ==
+        "Can't store an async search response larger than [1999] bytes. This limit can be set by changing the "
+        "[search.max_async_search_response_size] setting.");
+}
+
+TEST_CASE("who may see a search: the same user and authentication, the same API key or its owner; anyone without security") {
+  const Owner basic{"alice", "basic", ""};
+  const Caller alice{"alice", "basic", "", {}};
+  const Caller bob{"bob", "basic", "", {"superuser"}};
+  const Caller aliceKey1{"alice", "api_key", "k1", {}};
+  const Caller aliceKey2{"alice", "api_key", "k2", {}};
+  CHECK(mayAccess(basic, alice));
+  CHECK_FALSE(mayAccess(basic, bob));  // a superuser too: only status is open to them
+  CHECK_FALSE(mayAccess(basic, aliceKey1));
+  const Owner key{"alice", "api_key", "k1"};
+  CHECK(mayAccess(key, aliceKey1));
+  CHECK_FALSE(mayAccess(key, aliceKey2));
+  CHECK(mayAccess(key, alice));
+  CHECK_FALSE(mayAccess(key, Caller{"bob", "api_key", "k1", {}}));
+  const Owner anonymous{"anonymous", "anonymous", ""};
+  CHECK(mayAccess(anonymous, bob));
+  CHECK(isSuperuser(bob));
+  CHECK_FALSE(isSuperuser(alice));
+}
