@@ -371,7 +371,10 @@ Task<std::size_t> AsyncSearchService::resumeStopped() {
         if (e.kind() != ErrorKind::conflict && e.kind() != ErrorKind::notFound) throw;
         claimed = false;
       }
-      if (!claimed) continue;
+      if (!claimed) {
+        ++offset;  // changed meanwhile (resumed or extended elsewhere): not ours to run
+        continue;
+      }
       auto search = std::make_shared<RunningSearch>(record, true, settings_.maxResponseBytes);
       search->beginStoring();
       search->storedInitially();

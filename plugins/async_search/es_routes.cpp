@@ -34,6 +34,9 @@ Task<Response> submit(std::shared_ptr<AsyncSearchService> service, Executors& ex
       submitted = co_await executors.blocking(std::move(parse), Pool::search);
     }
     if (index != request.params.end()) submitted.index = index->second;
+    // /es is the embedded engine's surface (as /es/_search): `local` unless the client
+    // names another strategy.
+    if (submitted.strategy.empty()) submitted.strategy = "local";
     submitted.body = std::move(request.body);
     auto result = co_await service->submit(std::move(submitted), callerOf(request));
     auto response = answer(result.status, asyncSearchBody(result));

@@ -3,10 +3,8 @@
 // aggregations (values checked against ones computed here), count, and errors as the
 // client reports them. Usage: node elasticsearch_client.test.mjs <orrery binary>
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+
+import { startHost } from './host.mjs';
 
 let Client;
 try {
@@ -17,29 +15,9 @@ try {
 }
 
 const binary = process.argv[2];
-const root = mkdtempSync(path.join(tmpdir(), 'orrery-compat-'));
-writeFileSync(path.join(root, 'orrery.yml'), 'security:\n  enabled: false\n');
-const host = spawn(binary, ['--config', path.join(root, 'orrery.yml'), '--set', `path.data=${path.join(root, 'data')}`,
-                            '--set', 'server.port=0', '--set', 'interactive_setup.enabled=false'], { stdio: ['ignore', 'pipe', 'pipe'] });
-let output = '';
+const host = await startHost(binary, { config: 'security:\n  enabled: false\n' });
+const port = host.port;
 
-// Resolves with the port once the host logs that it is ready; rejects on exit or deadline.
-const port = await new Promise((resolve, reject) => {
-  const deadline = setTimeout(() => reject(new Error(`orrery not ready within 60s:\n${output}`)), 60_000);
-  const onData = (chunk) => {
-    output += chunk;
-    const listening = output.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
-    if (listening && output.includes('orrery ready in')) {
-      clearTimeout(deadline);
-      resolve(Number(listening[1]));
-    }
-  };
-  host.stdout.on('data', onData);
-  host.stderr.on('data', onData);
-  host.on('exit', (code) => reject(new Error(`orrery exited with ${code}:\n${output}`)));
-});
-
-const stopped = new Promise((resolve) => host.on('exit', (code, signal) => resolve(code ?? signal)));
 const client = new Client({ node: `http://127.0.0.1:${port}/es` });
 
 try {
@@ -109,8 +87,7 @@ try {
   console.log('ok: the official client worked against orrery');
 } finally {
   await client.close();
-  host.kill('SIGTERM');
-  const code = await stopped;
-  rmSync(root, { recursive: true, force: true });
+  const output = host.output();
+  const code = await host.stop();
   assert.equal(code, 0, `orrery exited with ${code}:\n${output}`);
 }

@@ -11,67 +11,21 @@ is what the remote strategy's hop costs: A's route, the search service, the bloc
 pool, libcurl to B and back, and wrapping the response.
 """
 
-import http.client
 import json
 import os
-import re
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lib"))
+from bench_host import Host  # noqa: E402  (tools/lib, shared with the other benchmarks)
+
 DOCS = int(os.environ.get("ORRERY_BENCH_DOCS", "20000"))
 SEARCHES = int(os.environ.get("ORRERY_BENCH_SEARCHES", "300"))
-LISTEN_RE = re.compile(r"http server listening on http://127\.0\.0\.1:(\d+)")
-JSON = {"Content-Type": "application/json"}
 SEARCH = {"size": 10, "sort": [{"latency_ms": "desc"}], "query": {"range": {"latency_ms": {"gte": 500}}},
           "aggs": {"services": {"terms": {"field": "service.keyword"}}}}
-
-
-class Host:
-    def __init__(self, build, folder, extra_config):
-        folder.mkdir()
-        (folder / "orrery.yml").write_text(
-            "server:\n  port: 0\npath:\n  data: %s\nlogging:\n  level: warn\n  loggers:\n    host: info\n"
-            "    http: info\n    http.access: warn\nsecurity:\n  enabled: false\ninteractive_setup:\n  enabled: false\n%s"
-            % (json.dumps(str(folder / "data")), extra_config))
-        self.proc = subprocess.Popen([str(build / "orrery"), "--config", str(folder / "orrery.yml")], cwd=folder,
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True)
-        self.lines = []
-        self.port = None
-        ready = threading.Event()
-
-        def read():
-            for line in self.proc.stdout:
-                self.lines.append(line.rstrip())
-                match = LISTEN_RE.search(line)
-                if match:
-                    self.port = int(match.group(1))
-                if "orrery ready in" in line:
-                    ready.set()
-            ready.set()
-
-        threading.Thread(target=read, daemon=True).start()
-        if not ready.wait(60) or self.proc.poll() is not None or self.port is None:
-            raise SystemExit("orrery did not get ready:\n  " + "\n  ".join(self.lines[-15:]))
-        self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-
-    def request(self, method, path, body, headers=JSON):
-        self.connection.request(method, path, body=body, headers=headers)
-        response = self.connection.getresponse()
-        data = response.read()
-        if response.status >= 300:
-            raise SystemExit("%s %s answered %d: %s" % (method, path, response.status, data[:500]))
-        return json.loads(data) if data else None
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(30)
 
 
 def load(host):
