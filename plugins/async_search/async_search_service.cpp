@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "async_id.hpp"
+#include "remote_answers.hpp"
 #include "time_value.hpp"
 
 namespace orrery::async_search {
@@ -36,6 +37,17 @@ Task<AsyncSearchResult> AsyncSearchService::submit(SubmitRequest request, Caller
   const auto keepAlive = request.keepAlive.value_or(settings_.keepAlive.defaultKeepAlive);
   checkKeepAlive(keepAlive, formatTimeValue(keepAlive), settings_.keepAlive);
   if (request.batchedReduceSize < 2) throw AsyncSearchError(400, "illegal_argument_exception", "batchedReduceSize must be >= 2");
+  if (auto cluster = search_->remoteCluster(request.strategy)) {
+    bool lacking = false;
+    {
+      std::lock_guard lock(fallbackMutex_);
+      lacking = withoutAsyncSearch_.count(request.strategy) > 0;
+    }
+    if (!lacking) {
+      auto delegated = co_await submitRemote(std::move(cluster), request, caller, keepAlive);
+      if (delegated) co_return std::move(*delegated);
+    }
+  }
 
   SearchRecord record;
   record.id = newAsyncId();
@@ -213,6 +225,72 @@ Task<void> AsyncSearchService::removeStored(std::string id) {
   }
 }
 
+Task<std::optional<AsyncSearchResult>> AsyncSearchService::submitRemote(std::shared_ptr<data::RemoteCluster> cluster,
+                                                                        const SubmitRequest& request, const Caller& caller,
+                                                                        std::chrono::milliseconds keepAlive) {
+  auto parameters = request.parameters;
+  parameters.emplace_back("wait_for_completion_timeout", std::to_string(request.waitForCompletion.count()) + "ms");
+  parameters.emplace_back("keep_on_completion", request.keepOnCompletion ? "true" : "false");
+  parameters.emplace_back("keep_alive", formatTimeValue(keepAlive));
+  parameters.emplace_back("batched_reduce_size", std::to_string(request.batchedReduceSize));
+  std::vector<std::string> segments;
+  if (!request.index.empty()) segments.push_back(request.index);
+  segments.emplace_back("_async_search");
+  auto answer = co_await cluster->send("POST", std::move(segments), std::move(parameters), request.body, {});
+  if (!answer.reached) throw AsyncSearchError(502, "connect_transport_exception", answer.failure);
+  if (lacksAsyncSearch(answer.status, answer.body)) {
+    {
+      std::lock_guard lock(fallbackMutex_);
+      withoutAsyncSearch_.insert(request.strategy);
+    }
+    logger_.warn("the remote cluster of strategy [" + (request.strategy.empty() ? std::string("default") : request.strategy) +
+                     "] has no _async_search (HTTP " + std::to_string(answer.status) +
+                     "); its async searches run under Orrery's own async search from now on",
+                 {{"strategy", request.strategy}});
+    co_return std::nullopt;
+  }
+  const auto remoteId = clusterSearchId(answer.body);
+  if (!remoteId) co_return resultFromCluster(answer.status, answer.body, std::nullopt);  // finished, not kept
+  // The cluster keeps it: Orrery records whose it is, under an id of its own.
+  SearchRecord record;
+  record.id = newAsyncId();
+  record.owner = Owner::of(caller);
+  record.index = request.index;
+  record.strategy = request.strategy;
+  record.parameters = request.parameters;
+  record.batchedReduceSize = request.batchedReduceSize;
+  record.sessionId = request.sessionId;
+  record.remoteId = remoteId;
+  auto result = resultFromCluster(answer.status, answer.body, record.id);
+  record.startTime = result.startTimeMillis;
+  record.expirationTime = result.expirationTimeMillis;
+  record.state = result.isRunning ? SearchState::running : result.error ? SearchState::failed : SearchState::completed;
+  co_await storage_.create({kDocumentType, record.id, documentBody(record), record.owner.key()});
+  co_return result;
+}
+
+std::shared_ptr<data::RemoteCluster> AsyncSearchService::clusterFor(const SearchRecord& record) const {
+  auto cluster = search_->remoteCluster(record.strategy);
+  if (!cluster) {
+    throw AsyncSearchError(500, "exception", "async search [" + record.id + "] was delegated to the remote cluster of strategy [" +
+                                                 record.strategy + "], which this host no longer has");
+  }
+  return cluster;
+}
+
+Task<AsyncSearchResult> AsyncSearchService::askRemote(const SearchRecord& record,
+                                                      std::vector<std::pair<std::string, std::string>> parameters,
+                                                      bool status) {
+  std::vector<std::string> segments{"_async_search"};
+  if (status) segments.emplace_back("status");
+  segments.push_back(*record.remoteId);
+  auto answer = co_await clusterFor(record)->send("GET", std::move(segments), std::move(parameters), {}, {});
+  if (!answer.reached) throw AsyncSearchError(502, "connect_transport_exception", answer.failure);
+  auto result = resultFromCluster(answer.status, answer.body, record.id);
+  result.id = record.id;
+  co_return result;
+}
+
 Task<AsyncSearchResult> AsyncSearchService::get(std::string id, GetOptions options, Caller caller) {
   if (!wellFormedAsyncId(id)) throw invalidId(id);
   if (options.keepAlive) checkKeepAlive(*options.keepAlive, formatTimeValue(*options.keepAlive), settings_.keepAlive);
@@ -233,6 +311,19 @@ Task<AsyncSearchResult> AsyncSearchService::get(std::string id, GetOptions optio
     co_return search->result(true);
   }
   SearchRecord record = co_await loadVisible(id, caller, false);
+  if (record.remoteId) {
+    std::vector<std::pair<std::string, std::string>> parameters;
+    if (options.waitForCompletion.count() > 0) {
+      parameters.emplace_back("wait_for_completion_timeout", std::to_string(options.waitForCompletion.count()) + "ms");
+    }
+    if (options.keepAlive) parameters.emplace_back("keep_alive", formatTimeValue(*options.keepAlive));
+    auto result = co_await askRemote(record, std::move(parameters), false);
+    if (options.keepAlive) {
+      const auto expiration = result.expirationTimeMillis;
+      co_await updateStored(id, [expiration](SearchRecord& stored) { stored.expirationTime = expiration; });
+    }
+    co_return result;
+  }
   if (options.keepAlive) {
     const auto expiration = clock_() + options.keepAlive->count();
     if (!co_await updateStored(id, [expiration](SearchRecord& stored) { stored.expirationTime = expiration; })) {
@@ -257,6 +348,17 @@ Task<AsyncSearchResult> AsyncSearchService::status(std::string id, std::optional
   }
   std::optional<SearchRecord> stored;
   if (!search || search->deleted()) stored = co_await loadVisible(id, caller, true);
+  if (stored && stored->remoteId) {
+    std::vector<std::pair<std::string, std::string>> parameters;
+    if (keepAlive) parameters.emplace_back("keep_alive", formatTimeValue(*keepAlive));
+    auto result = co_await askRemote(*stored, std::move(parameters), true);
+    if (keepAlive) {
+      const auto expiration = result.expirationTimeMillis;
+      co_await updateStored(id, [expiration](SearchRecord& record) { record.expirationTime = expiration; });
+    }
+    result.response.reset();
+    co_return result;
+  }
   if (keepAlive) {
     const auto expiration = clock_() + keepAlive->count();
     if (search) search->setExpirationTime(expiration);
@@ -287,6 +389,13 @@ Task<void> AsyncSearchService::remove(std::string id, Caller caller) {
     co_return;
   }
   SearchRecord record = co_await loadVisible(id, caller, true);
+  if (record.remoteId) {
+    // Named: g++ 12 miscompiles an initializer list inside a co_await expression.
+    std::vector<std::string> segments{"_async_search", *record.remoteId};
+    auto answer = co_await clusterFor(record)->send("DELETE", std::move(segments), {}, {}, {});
+    // Gone there already (expired, deleted) is fine; a cluster that cannot be reached is not.
+    if (!answer.reached) throw AsyncSearchError(502, "connect_transport_exception", answer.failure);
+  }
   co_await removeStored(record.id);
 }
 

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <orrery/async_search/async_search.hpp>
 #include <orrery/data/search_service.hpp>
 #include <orrery/executors.hpp>
@@ -78,6 +79,16 @@ class AsyncSearchService final : public AsyncSearchStart, public std::enable_sha
   void discard(const std::shared_ptr<RunningSearch>& search);
   Task<void> removeStored(std::string id);
 
+  // Delegation to a remote cluster's own _async_search. submitRemote answers nullopt when
+  // the cluster has none (the caller then runs the search here).
+  Task<std::optional<AsyncSearchResult>> submitRemote(std::shared_ptr<data::RemoteCluster> cluster,
+                                                      const SubmitRequest& request, const Caller& caller,
+                                                      std::chrono::milliseconds keepAlive);
+  // GET of the cluster's search behind `record` (`endpoint` "status" for a status).
+  Task<AsyncSearchResult> askRemote(const SearchRecord& record, std::vector<std::pair<std::string, std::string>> parameters,
+                                    bool status);
+  std::shared_ptr<data::RemoteCluster> clusterFor(const SearchRecord& record) const;
+
   std::shared_ptr<data::SearchStart> search_;
   storage::Storage& storage_;
   Executors& executors_;
@@ -91,6 +102,9 @@ class AsyncSearchService final : public AsyncSearchStart, public std::enable_sha
   std::condition_variable writesDone_;
   int writesInFlight_ = 0;
   std::function<void(const std::string&)> finalStored_;
+  // Strategies whose cluster answered that it has no _async_search.
+  std::mutex fallbackMutex_;
+  std::set<std::string> withoutAsyncSearch_;
 };
 
 // Elasticsearch's 404 for an id that is unknown, expired, deleted or someone else's.

@@ -66,6 +66,7 @@ std::string documentBody(const SearchRecord& record) {
   // Kept as text: a stored response is spliced into answers as it is.
   if (record.response) body["response"] = *record.response;
   if (record.error) body["error"] = *record.error;
+  if (record.remoteId) body["remoteId"] = *record.remoteId;
   return body.dump();
 }
 
@@ -94,6 +95,7 @@ SearchRecord recordFromDocument(const std::string& id, const std::string& text) 
                      shards.at("skipped").get<int>(), shards.at("failed").get<int>()};
     if (body.contains("response")) record.response = body["response"].get<std::string>();
     if (body.contains("error")) record.error = body["error"].get<std::string>();
+    if (body.contains("remoteId")) record.remoteId = body["remoteId"].get<std::string>();
     return record;
   } catch (const json::exception& e) {
     throw std::invalid_argument("stored async search [" + id + "] is malformed: " + e.what());

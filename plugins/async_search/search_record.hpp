@@ -40,6 +40,9 @@ struct SearchRecord {
   ShardCounts shards;
   std::optional<std::string> response;  // JSON object text
   std::optional<std::string> error;     // Elasticsearch error object text
+  // Delegated to a remote cluster's own _async_search: the cluster's id. The cluster
+  // keeps the search and its results; this record keeps the owner and the expiry.
+  std::optional<std::string> remoteId;
 
   bool running() const { return state == SearchState::running; }
   // The answer for this record; `withId` says whether the caller may learn the id.

@@ -15,6 +15,7 @@
 
 #include "cluster_client.hpp"
 #include "cluster_config.hpp"
+#include "cluster_gateway.hpp"
 #include "es_routes.hpp"
 #include "local_strategy.hpp"
 #include "remote_strategy.hpp"
@@ -113,6 +114,8 @@ class DataPlugin final : public Plugin {
       for (const auto& host : cluster.hosts) nodes.append(nodes.empty() ? "" : ", ").append(host);
       auto client = std::make_shared<ClusterClient>(std::move(cluster));
       service_->registerStrategy("elasticsearch", std::make_shared<RemoteStrategy>(client, ctx.executors(), ctx.stopToken()));
+      // Async search passes the cluster's own _async_search through the same client.
+      service_->registerRemoteCluster("elasticsearch", std::make_shared<ClusterGateway>(client, ctx.executors()));
       ctx.logger().info("search strategy elasticsearch: remote cluster at " + nodes);
     }
 

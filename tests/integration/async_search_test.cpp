@@ -313,3 +313,75 @@ TEST_CASE("a bad async_search value stops the host naming the key (exit 78)") {
   CHECK(process->waitExit().value_or(-1) == 78);
   CHECK(process->output().find("async_search.maxKeepAlive") != std::string::npos);
 }
+
+namespace {
+
+// A second real host as the remote cluster: security off, its access log on, so the test
+// sees what was sent to it; `logs` holds 30 documents over 3 shards.
+struct ClusterHost : harness::RunningHost {
+  explicit ClusterHost(const std::string& extra = "") {
+    setup.writeConfig("security:\n  enabled: false\nlogging:\n  loggers:\n    http.access: info\n" + extra);
+    start();
+    HttpClient client(port);
+    REQUIRE(client.send("PUT", "/es/logs", R"({"settings":{"number_of_shards":3}})", kJson).status == 200);
+    std::string bulk;
+    for (int i = 0; i < 30; ++i) bulk.append(R"({"index":{}})" "\n").append(json{{"n", i}}.dump()).append("\n");
+    REQUIRE(client.send("POST", "/es/logs/_bulk?refresh=true", bulk, {{"Content-Type", "application/x-ndjson"}}).status == 200);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port) + "/es"; }
+};
+
+std::string remoteConfig(const ClusterHost& cluster) {
+  return "data:\n  elasticsearch:\n    hosts: [\"" + cluster.url() + "\"]\n";
+}
+
+}  // namespace
+
+TEST_CASE("with the elasticsearch strategy, async searches are delegated to the cluster's own _async_search") {
+  ClusterHost cluster;
+  AsyncHost host(remoteConfig(cluster));
+  HttpClient client(host.port);
+  const std::string body = R"({"size":0,"aggs":{"top":{"max":{"field":"n"}}}})";
+  const auto submitted = client.send(
+      "POST", "/es/logs/_async_search?strategy=elasticsearch&wait_for_completion_timeout=10s&keep_on_completion=true", body, alice);
+  REQUIRE_MESSAGE(submitted.status == 200, submitted.body);
+  const std::string id = submitted.json()["id"];
+  CHECK(id.size() == 32);  // Orrery's own id, not the cluster's
+  CHECK(submitted.header("X-Elasticsearch-Async-Id") == id);
+  REQUIRE(cluster.process->waitForOutput("POST /es/logs/_async_search"));
+  CHECK(submitted.json()["response"]["aggregations"]["top"]["value"] == 29);
+
+  const auto got = client.get("/es/_async_search/" + id + "?keep_alive=1h", alice);
+  REQUIRE_MESSAGE(got.status == 200, got.body);
+  CHECK(got.json()["id"] == id);
+  CHECK(got.json()["response"]["hits"]["total"]["value"] == 30);
+  REQUIRE(cluster.process->waitForOutput("GET /es/_async_search/"));
+  // Orrery's owner check stands in front of the cluster's search.
+  checkError(client.get("/es/_async_search/" + id, bob), 404, "resource_not_found_exception");
+  checkError(client.send("DELETE", "/es/_async_search/" + id, "", bob), 404, "resource_not_found_exception");
+  // The cluster does not know Orrery's id.
+  CHECK(HttpClient(cluster.port).get("/es/_async_search/" + id).status == 404);
+
+  const auto status = client.get("/es/_async_search/status/" + id, alice);
+  REQUIRE_MESSAGE(status.status == 200, status.body);
+  CHECK(status.json()["completion_status"] == 200);
+  CHECK(client.send("DELETE", "/es/_async_search/" + id, "", alice).status == 200);
+  REQUIRE(cluster.process->waitForOutput("DELETE /es/_async_search/"));
+  checkError(client.get("/es/_async_search/" + id, alice), 404, "resource_not_found_exception");
+}
+
+TEST_CASE("a cluster without _async_search: the search runs under Orrery's own async search, with a log line") {
+  ClusterHost cluster("plugins:\n  async_search:\n    enabled: false\n");
+  AsyncHost host(remoteConfig(cluster));
+  HttpClient client(host.port);
+  const auto submitted = client.send(
+      "POST", "/es/logs/_async_search?strategy=elasticsearch&wait_for_completion_timeout=10s&keep_on_completion=true",
+      R"({"size":0})", alice);
+  REQUIRE_MESSAGE(submitted.status == 200, submitted.body);
+  CHECK(host.process->waitForOutput("has no _async_search"));
+  REQUIRE(cluster.process->waitForOutput("POST /es/logs/_search"));  // searched by the remote strategy
+  const std::string id = submitted.json()["id"];
+  const auto got = client.get("/es/_async_search/" + id, alice).json();
+  CHECK(got["is_running"] == false);
+  CHECK(got["response"]["hits"]["total"]["value"] == 30);
+}

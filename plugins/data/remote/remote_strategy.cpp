@@ -5,13 +5,8 @@
 #include "search_service.hpp"
 
 namespace orrery::data {
-namespace {
 
-using json = nlohmann::json;
-
-// RFC 3986 unreserved characters pass; `keep` adds characters that are safe where the
-// text goes (a comma list of index patterns).
-std::string percentEncode(const std::string& text, std::string_view keep = {}) {
+std::string percentEncode(const std::string& text, std::string_view keep) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(text.size());
@@ -28,6 +23,10 @@ std::string percentEncode(const std::string& text, std::string_view keep = {}) {
   }
   return out;
 }
+
+namespace {
+
+using json = nlohmann::json;
 
 int shardCount(const json& shards, const char* key) {
   const auto it = shards.find(key);

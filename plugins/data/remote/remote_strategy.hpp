@@ -10,6 +10,7 @@
 #include <orrery/data/search_service.hpp>
 #include <orrery/executors.hpp>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -31,6 +32,10 @@ class RemoteStrategy final : public SearchStrategy {
   Executors& executors_;
   CancellationToken stop_;
 };
+
+// RFC 3986 unreserved characters pass; `keep` adds characters that are safe where the
+// text goes (a comma list of index patterns).
+std::string percentEncode(const std::string& text, std::string_view keep = {});
 
 // "/<index>/_search?k=v&..." with the index and parameters percent-encoded (commas and
 // wildcards of the index expression kept); an empty expression searches "/_search".

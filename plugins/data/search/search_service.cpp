@@ -85,6 +85,19 @@ std::shared_ptr<SearchStrategy> SearchService::strategy(const std::string& name)
   return it == strategies_.end() ? nullptr : it->second;
 }
 
+std::shared_ptr<RemoteCluster> SearchService::remoteCluster(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  const auto it = clusters_.find(name.empty() ? defaultStrategy_ : name);
+  // Only while the strategy itself is registered under that name.
+  if (it == clusters_.end() || !strategies_.count(it->first)) return nullptr;
+  return it->second;
+}
+
+void SearchService::registerRemoteCluster(const std::string& name, std::shared_ptr<RemoteCluster> cluster) {
+  std::lock_guard lock(mutex_);
+  clusters_[name] = std::move(cluster);
+}
+
 std::vector<std::string> SearchService::strategies() const {
   std::lock_guard lock(mutex_);
   std::vector<std::string> out;

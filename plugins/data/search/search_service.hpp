@@ -24,6 +24,9 @@ class SearchService final : public SearchSetup, public SearchStart, public std::
   Task<SearchOutcome> search(std::string indexExpression, std::string requestBodyJson, SearchOptions options,
                              ProgressCallback onProgress) override;
   std::vector<std::string> strategies() const override;
+  std::shared_ptr<RemoteCluster> remoteCluster(const std::string& name) const override;
+  // The cluster behind strategy `name` (registered with it by the data plugin).
+  void registerRemoteCluster(const std::string& name, std::shared_ptr<RemoteCluster> cluster);
 
   // The strategy for `name` (empty: the default), or nullptr.
   std::shared_ptr<SearchStrategy> strategy(const std::string& name) const;
@@ -36,6 +39,7 @@ class SearchService final : public SearchSetup, public SearchStart, public std::
   LifecycleContext* lifecycle_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<SearchStrategy>> strategies_;
+  std::map<std::string, std::shared_ptr<RemoteCluster>> clusters_;
 };
 
 // An Elasticsearch error body as a SearchOutcome.

@@ -60,6 +60,29 @@ class SearchStrategy {
                       const SearchOptions& options, ProgressCallback onProgress, DoneCallback onDone) = 0;
 };
 
+// A remote cluster's answer to one request: `reached` false when no node answered
+// (`failure` says why), or the request was cancelled.
+struct ClusterAnswer {
+  bool reached = false;
+  int status = 0;
+  std::string body;
+  std::string failure;
+};
+
+// The remote cluster behind a strategy (`elasticsearch`), for the requests other plugins
+// pass through to it — async search sends the cluster's own _async_search. Shares the
+// strategy's nodes, credentials, TLS and retries. Added in data.search.start@1's second
+// revision (SearchStart::remoteCluster, appended).
+class RemoteCluster {
+ public:
+  virtual ~RemoteCluster() = default;
+  // METHOD /segment/segment...?parameters with `body` (JSON, may be empty). Each segment is
+  // percent-encoded here (an index expression keeps its commas and wildcards).
+  virtual Task<ClusterAnswer> send(std::string method, std::vector<std::string> segments,
+                                   std::vector<std::pair<std::string, std::string>> parameters, std::string body,
+                                   CancellationToken cancellation) = 0;
+};
+
 class SearchSetup {
  public:
   static constexpr std::string_view kContractId = "data.search.setup@1";
@@ -75,6 +98,9 @@ class SearchStart {
   virtual Task<SearchOutcome> search(std::string indexExpression, std::string requestBodyJson, SearchOptions options,
                                      ProgressCallback onProgress = {}) = 0;
   virtual std::vector<std::string> strategies() const = 0;
+  // The remote cluster strategy `name` (empty: the default) searches, or nullptr when it
+  // is not one. (Appended: callers built before it never call it.)
+  virtual std::shared_ptr<RemoteCluster> remoteCluster(const std::string& name) const = 0;
 };
 
 }  // namespace orrery::data
