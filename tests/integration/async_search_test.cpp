@@ -8,11 +8,13 @@
 #include <cstdlib>
 #include <sys/wait.h>
 
+#include "es_checks.hpp"
 #include "host_setup.hpp"
 #include "http_client.hpp"
 #include "running_host.hpp"
 
 using harness::HostSetup;
+using harness::checkElasticsearchError;
 using harness::HttpClient;
 using json = nlohmann::json;
 
@@ -47,16 +49,6 @@ struct AsyncHost : harness::RunningHost {
     if (startNow) start();
   }
 };
-
-void checkError(const harness::HttpResult& result, int status, const std::string& type, const std::string& reason = {}) {
-  CAPTURE(result.body);
-  CHECK(result.status == status);
-  const auto body = result.json();
-  CHECK(body["status"] == status);
-  CHECK(body["error"]["type"] == type);
-  CHECK(body["error"]["root_cause"][0]["type"] == type);
-  if (!reason.empty()) CHECK(body["error"]["reason"] == reason);
-}
 
 // Submits a held search named `name` with `shards` shards that waits for nothing.
 harness::HttpResult submitHeld(HttpClient& client, const std::string& name, int shards,
@@ -128,9 +120,9 @@ TEST_CASE("submit, poll partial results, status, keep_alive, completion, delete,
   const auto deleted = client.send("DELETE", "/es/_async_search/" + id, "", alice);
   CHECK(deleted.status == 200);
   CHECK(deleted.json() == json{{"acknowledged", true}});
-  checkError(client.get("/es/_async_search/" + id, alice), 404, "resource_not_found_exception", id);
-  checkError(client.get("/es/_async_search/status/" + id, alice), 404, "resource_not_found_exception");
-  checkError(client.send("DELETE", "/es/_async_search/" + id, "", alice), 404, "resource_not_found_exception");
+  checkElasticsearchError(client.get("/es/_async_search/" + id, alice), 404, "resource_not_found_exception", id);
+  checkElasticsearchError(client.get("/es/_async_search/status/" + id, alice), 404, "resource_not_found_exception");
+  checkElasticsearchError(client.send("DELETE", "/es/_async_search/" + id, "", alice), 404, "resource_not_found_exception");
 }
 
 TEST_CASE("delete cancels a running search: the strategy sees its token cancelled") {
@@ -140,17 +132,17 @@ TEST_CASE("delete cancels a running search: the strategy sees its token cancelle
   CHECK(client.get("/api/held_searches/h2", root).json()["cancelled"] == false);
   CHECK(client.send("DELETE", "/es/_async_search/" + id, "", alice).status == 200);
   CHECK(client.get("/api/held_searches/h2", root).json()["cancelled"] == true);
-  checkError(client.get("/es/_async_search/" + id, alice), 404, "resource_not_found_exception");
+  checkElasticsearchError(client.get("/es/_async_search/" + id, alice), 404, "resource_not_found_exception");
 }
 
 TEST_CASE("ownership: another user gets 404 as for a missing id; a superuser may read the status; API keys") {
   AsyncHost host;
   HttpClient client(host.port);
   const std::string id = submitHeld(client, "h3", 2).json()["id"];
-  checkError(client.get("/es/_async_search/" + id, bob), 404, "resource_not_found_exception", id);
-  checkError(client.get("/es/_async_search/status/" + id, bob), 404, "resource_not_found_exception");
-  checkError(client.send("DELETE", "/es/_async_search/" + id, "", bob), 404, "resource_not_found_exception");
-  checkError(client.get("/es/_async_search/" + id, root), 404, "resource_not_found_exception");
+  checkElasticsearchError(client.get("/es/_async_search/" + id, bob), 404, "resource_not_found_exception", id);
+  checkElasticsearchError(client.get("/es/_async_search/status/" + id, bob), 404, "resource_not_found_exception");
+  checkElasticsearchError(client.send("DELETE", "/es/_async_search/" + id, "", bob), 404, "resource_not_found_exception");
+  checkElasticsearchError(client.get("/es/_async_search/" + id, root), 404, "resource_not_found_exception");
   CHECK(client.get("/es/_async_search/status/" + id, root).status == 200);
   CHECK(client.get("/api/held_searches/h3", root).json()["cancelled"] == false);  // bob's delete did nothing
 
@@ -163,21 +155,21 @@ TEST_CASE("ownership: another user gets 404 as for a missing id; a superuser may
   const std::string keyed = submitHeld(client, "h4", 2, byKey).json()["id"];
   CHECK(client.get("/es/_async_search/" + keyed, byKey).status == 200);
   CHECK(client.get("/es/_async_search/" + keyed, alice).status == 200);
-  checkError(client.get("/es/_async_search/" + keyed, byOther), 404, "resource_not_found_exception");
-  checkError(client.get("/es/_async_search/" + keyed, bob), 404, "resource_not_found_exception");
+  checkElasticsearchError(client.get("/es/_async_search/" + keyed, byOther), 404, "resource_not_found_exception");
+  checkElasticsearchError(client.get("/es/_async_search/" + keyed, bob), 404, "resource_not_found_exception");
   // And the key does not see alice's own searches.
-  checkError(client.get("/es/_async_search/" + id, byKey), 404, "resource_not_found_exception");
+  checkElasticsearchError(client.get("/es/_async_search/" + id, byKey), 404, "resource_not_found_exception");
 }
 
 TEST_CASE("errors as Elasticsearch answers them: ids, validation, too many running searches") {
   AsyncHost host("async_search:\n  maxRunningPerUser: 2\n  maxKeepAlive: 1d\n");
   HttpClient client(host.port);
-  checkError(client.get("/es/_async_search/nonsense", alice), 400, "illegal_argument_exception", "invalid id: [nonsense]");
-  checkError(client.get("/es/_async_search/status/nonsense", alice), 400, "illegal_argument_exception");
-  checkError(client.send("DELETE", "/es/_async_search/nonsense", "", alice), 404, "resource_not_found_exception");
-  checkError(client.get("/es/_async_search/" + std::string(32, 'A'), alice), 404, "resource_not_found_exception");
+  checkElasticsearchError(client.get("/es/_async_search/nonsense", alice), 400, "illegal_argument_exception", "invalid id: [nonsense]");
+  checkElasticsearchError(client.get("/es/_async_search/status/nonsense", alice), 400, "illegal_argument_exception");
+  checkElasticsearchError(client.send("DELETE", "/es/_async_search/nonsense", "", alice), 404, "resource_not_found_exception");
+  checkElasticsearchError(client.get("/es/_async_search/" + std::string(32, 'A'), alice), 404, "resource_not_found_exception");
   const auto validation = [&](const std::string& query, const std::string& body, const std::string& reason) {
-    checkError(client.send("POST", "/es/_async_search?" + query, body, alice), 400, "action_request_validation_exception",
+    checkElasticsearchError(client.send("POST", "/es/_async_search?" + query, body, alice), 400, "action_request_validation_exception",
                reason);
   };
   validation("scroll=1m", "", "Validation Failed: 1: [scroll] queries are not supported;");
@@ -188,11 +180,11 @@ TEST_CASE("errors as Elasticsearch answers them: ids, validation, too many runni
              "Validation Failed: 1: [pre_filter_shard_size] cannot be changed for async search queries;");
   validation("keep_alive=2d", "",
              "Validation Failed: 1: [keep_alive] of [2d] is too large; the maximum is [1d] (async_search.maxKeepAlive);");
-  checkError(client.send("POST", "/es/_async_search?keep_alive=soon", "", alice), 400, "parse_exception");
+  checkElasticsearchError(client.send("POST", "/es/_async_search?keep_alive=soon", "", alice), 400, "parse_exception");
 
   REQUIRE(submitHeld(client, "r1", 2).status == 200);
   REQUIRE(submitHeld(client, "r2", 2).status == 200);
-  checkError(submitHeld(client, "r3", 2), 429, "es_rejected_execution_exception");
+  checkElasticsearchError(submitHeld(client, "r3", 2), 429, "es_rejected_execution_exception");
   CHECK(submitHeld(client, "r4", 2, bob).status == 200);  // per user
 }
 
@@ -275,7 +267,7 @@ TEST_CASE("the cleanup task deletes expired searches and cancels expired running
   // The task's log line says it deleted it (a run after the second has passed).
   REQUIRE_MESSAGE(host.process->waitForOutput("async_search:cleanup deleted 1 expired"), host.process->output());
   CHECK(client.get("/api/held_searches/e1", root).json()["cancelled"] == true);
-  checkError(client.get("/es/_async_search/" + id, alice), 404, "resource_not_found_exception");
+  checkElasticsearchError(client.get("/es/_async_search/" + id, alice), 404, "resource_not_found_exception");
 }
 
 TEST_CASE("a stopped host records its running searches as stopped; with resumeOnRestart they run again") {
@@ -357,8 +349,8 @@ TEST_CASE("with the elasticsearch strategy, async searches are delegated to the 
   CHECK(got.json()["response"]["hits"]["total"]["value"] == 30);
   REQUIRE(cluster.process->waitForOutput("GET /es/_async_search/"));
   // Orrery's owner check stands in front of the cluster's search.
-  checkError(client.get("/es/_async_search/" + id, bob), 404, "resource_not_found_exception");
-  checkError(client.send("DELETE", "/es/_async_search/" + id, "", bob), 404, "resource_not_found_exception");
+  checkElasticsearchError(client.get("/es/_async_search/" + id, bob), 404, "resource_not_found_exception");
+  checkElasticsearchError(client.send("DELETE", "/es/_async_search/" + id, "", bob), 404, "resource_not_found_exception");
   // The cluster does not know Orrery's id.
   CHECK(HttpClient(cluster.port).get("/es/_async_search/" + id).status == 404);
 
@@ -367,7 +359,7 @@ TEST_CASE("with the elasticsearch strategy, async searches are delegated to the 
   CHECK(status.json()["completion_status"] == 200);
   CHECK(client.send("DELETE", "/es/_async_search/" + id, "", alice).status == 200);
   REQUIRE(cluster.process->waitForOutput("DELETE /es/_async_search/"));
-  checkError(client.get("/es/_async_search/" + id, alice), 404, "resource_not_found_exception");
+  checkElasticsearchError(client.get("/es/_async_search/" + id, alice), 404, "resource_not_found_exception");
 }
 
 TEST_CASE("a cluster without _async_search: the search runs under Orrery's own async search, with a log line") {

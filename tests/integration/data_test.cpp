@@ -10,12 +10,14 @@
 #include <iterator>
 #include <set>
 
+#include "es_checks.hpp"
 #include "host_setup.hpp"
 #include "http_client.hpp"
 #include "running_host.hpp"
 
 using harness::HostSetup;
 using harness::HttpClient;
+using harness::checkElasticsearchError;
 using json = nlohmann::json;
 
 namespace {
@@ -28,15 +30,6 @@ struct DataHost : harness::RunningHost {
 };
 
 const harness::Headers kJson{{"Content-Type", "application/json"}};
-
-void checkError(const harness::HttpResult& result, int status, const std::string& type) {
-  CAPTURE(result.body);
-  CHECK(result.status == status);
-  const auto body = result.json();
-  CHECK(body["status"] == status);
-  CHECK(body["error"]["type"] == type);
-  CHECK(body["error"]["root_cause"][0]["type"] == type);
-}
 
 }  // namespace
 
@@ -63,12 +56,12 @@ TEST_CASE("index lifecycle and its errors: create, exists, get, delete, not foun
   const auto got = client.get("/es/books").json();
   CHECK(got["books"]["mappings"]["properties"]["title"]["type"] == "text");
   CHECK(got["books"]["settings"]["index"]["number_of_shards"] == "2");
-  checkError(client.send("PUT", "/es/books", "", kJson), 400, "resource_already_exists_exception");
-  checkError(client.send("PUT", "/es/Books", "", kJson), 400, "invalid_index_name_exception");
-  checkError(client.get("/es/nothing/_search"), 404, "index_not_found_exception");
+  checkElasticsearchError(client.send("PUT", "/es/books", "", kJson), 400, "resource_already_exists_exception");
+  checkElasticsearchError(client.send("PUT", "/es/Books", "", kJson), 400, "invalid_index_name_exception");
+  checkElasticsearchError(client.get("/es/nothing/_search"), 404, "index_not_found_exception");
   CHECK(client.get("/es/nothing/_search").json()["error"]["index"] == "nothing");
   CHECK(client.send("DELETE", "/es/books").json() == json{{"acknowledged", true}});
-  checkError(client.send("DELETE", "/es/books"), 404, "index_not_found_exception");
+  checkElasticsearchError(client.send("DELETE", "/es/books"), 404, "index_not_found_exception");
 }
 
 TEST_CASE("documents: index, get, update, create conflict, delete, and mapper errors") {
@@ -86,19 +79,19 @@ TEST_CASE("documents: index, get, update, create conflict, delete, and mapper er
   CHECK(got["_source"] == json{{"name", "uno"}, {"n", 1}});
   CHECK(client.get("/es/docs/_doc/2").status == 404);
   CHECK(client.get("/es/docs/_doc/2").json()["found"] == false);
-  checkError(client.send("PUT", "/es/docs/_create/1", R"({"n":2})", kJson), 409, "version_conflict_engine_exception");
-  checkError(client.send("PUT", "/es/docs/_doc/1?if_seq_no=99&if_primary_term=1", R"({"n":2})", kJson), 409, "version_conflict_engine_exception");
-  checkError(client.send("PUT", "/es/docs/_doc/3", R"({"n":"not a number"})", kJson), 400, "mapper_parsing_exception");
+  checkElasticsearchError(client.send("PUT", "/es/docs/_create/1", R"({"n":2})", kJson), 409, "version_conflict_engine_exception");
+  checkElasticsearchError(client.send("PUT", "/es/docs/_doc/1?if_seq_no=99&if_primary_term=1", R"({"n":2})", kJson), 409, "version_conflict_engine_exception");
+  checkElasticsearchError(client.send("PUT", "/es/docs/_doc/3", R"({"n":"not a number"})", kJson), 400, "mapper_parsing_exception");
   const auto update = client.send("POST", "/es/docs/_update/1", R"({"doc":{"extra":true}})", kJson);
   CHECK(update.json()["result"] == "updated");
   CHECK(client.get("/es/docs/_doc/1").json()["_source"]["extra"] == true);
-  checkError(client.send("POST", "/es/docs/_update/9", R"({"doc":{"x":1}})", kJson), 404, "document_missing_exception");
+  checkElasticsearchError(client.send("POST", "/es/docs/_update/9", R"({"doc":{"x":1}})", kJson), 404, "document_missing_exception");
   const auto auto_id = client.send("POST", "/es/docs/_doc", R"({"n":5})", kJson);
   CHECK(auto_id.status == 201);
   CHECK(auto_id.json()["_id"].get<std::string>().size() == 20);
   CHECK(client.send("DELETE", "/es/docs/_doc/1").json()["result"] == "deleted");
   CHECK(client.send("DELETE", "/es/docs/_doc/1").status == 404);
-  checkError(client.send("PUT", "/es/docs/_doc/4?refresh=soon", R"({"n":1})", kJson), 400, "illegal_argument_exception");
+  checkElasticsearchError(client.send("PUT", "/es/docs/_doc/4?refresh=soon", R"({"n":1})", kJson), 400, "illegal_argument_exception");
 }
 
 TEST_CASE("bulk: one bad line does not sink the others; each line has its item result") {
@@ -116,7 +109,7 @@ TEST_CASE("bulk: one bad line does not sink the others; each line has its item r
   const auto result = client.send("POST", "/es/_bulk?refresh=wait_for", body, {{"Content-Type", "application/x-ndjson"}});
   CAPTURE(result.body);
   // line 7 names no index and the URL has none: the request is refused as a whole
-  checkError(result, 400, "action_request_validation_exception");
+  checkElasticsearchError(result, 400, "action_request_validation_exception");
 
   const auto ok = client.send("POST", "/es/logs/_bulk", body, {{"Content-Type", "application/x-ndjson"}});
   REQUIRE(ok.status == 200);
@@ -190,10 +183,10 @@ TEST_CASE("search errors: parsing_exception naming the key, bad JSON, too large 
   HttpClient client(host.port);
   client.send("PUT", "/es/e/_doc/1", R"({"n":1,"t":"text"})", kJson);
   const auto unknown = client.send("POST", "/es/e/_search", R"({"query":{"match_al":{}}})", kJson);
-  checkError(unknown, 400, "parsing_exception");
+  checkElasticsearchError(unknown, 400, "parsing_exception");
   CHECK(unknown.json()["error"]["reason"] == "unknown query [match_al]");
-  checkError(client.send("POST", "/es/e/_search", R"({"query":{"match_all":{}},"sizes":3})", kJson), 400, "parsing_exception");
-  checkError(client.send("POST", "/es/e/_search", R"({"query":)", kJson), 400, "parsing_exception");
+  checkElasticsearchError(client.send("POST", "/es/e/_search", R"({"query":{"match_all":{}},"sizes":3})", kJson), 400, "parsing_exception");
+  checkElasticsearchError(client.send("POST", "/es/e/_search", R"({"query":)", kJson), 400, "parsing_exception");
   // The window is the index's setting, checked on each shard: all shards failed, as Elasticsearch answers.
   const auto window = client.send("POST", "/es/e/_search", R"({"from":10000,"size":1})", kJson);
   CHECK(window.status == 400);
@@ -250,13 +243,13 @@ TEST_CASE("an index whose files do not open is reported and refused untouched; t
   CHECK(status["summary"].get<std::string>().ends_with("indices that did not open: [bad]"));
 
   CHECK(client.get("/es/good/_count").json()["count"] == 1);
-  checkError(client.get("/es/bad/_search"), 503, "no_shard_available_action_exception");
+  checkElasticsearchError(client.get("/es/bad/_search"), 503, "no_shard_available_action_exception");
   CHECK(client.get("/es/bad/_search").json()["error"]["reason"].get<std::string>().starts_with("[bad] cannot be used: its files did not open ("));
-  checkError(client.get("/es/_search"), 503, "no_shard_available_action_exception");
+  checkElasticsearchError(client.get("/es/_search"), 503, "no_shard_available_action_exception");
   CHECK(client.get("/es/_search?ignore_unavailable=true").json()["hits"]["total"]["value"] == 1);
   // Neither a write nor a create may put a new index over its files.
-  checkError(client.send("POST", "/es/bad/_doc/2", R"({"word":"new"})", kJson), 503, "no_shard_available_action_exception");
-  checkError(client.send("PUT", "/es/bad", "", kJson), 503, "no_shard_available_action_exception");
+  checkElasticsearchError(client.send("POST", "/es/bad/_doc/2", R"({"word":"new"})", kJson), 503, "no_shard_available_action_exception");
+  checkElasticsearchError(client.send("PUT", "/es/bad", "", kJson), 503, "no_shard_available_action_exception");
   std::ifstream in(dir / "shard-0.sqlite", std::ios::binary);
   CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == garbage);
 
@@ -366,13 +359,13 @@ TEST_CASE("data.local.autoCreateIndex false and data.local.maxIndices answer as 
   host.start();
   HttpClient client(host.port);
   const auto missing = client.send("POST", "/es/new/_doc", R"({"a":1})", kJson);
-  checkError(missing, 404, "index_not_found_exception");
+  checkElasticsearchError(missing, 404, "index_not_found_exception");
   CHECK(missing.json()["error"]["reason"] == "no such index [new] and [action.auto_create_index] is [false]");
   REQUIRE(client.send("PUT", "/es/new", "", kJson).status == 200);
   CHECK(client.send("POST", "/es/new/_doc", R"({"a":1})", kJson).status == 201);
   REQUIRE(client.send("PUT", "/es/second", "", kJson).status == 200);
   const auto third = client.send("PUT", "/es/third", "", kJson);
-  checkError(third, 400, "validation_exception");
+  checkElasticsearchError(third, 400, "validation_exception");
   CHECK(third.json()["error"]["reason"].get<std::string>().find("data.local.maxIndices") != std::string::npos);
 }
 
@@ -408,22 +401,22 @@ TEST_CASE("a search of 50,000 nested bool.must clauses is a 400 naming the limit
   HttpClient client(host.port);
   REQUIRE(client.send("PUT", "/es/other", "", kJson).status == 200);
   const auto deep = client.send("POST", "/es/other/_search", R"({"query":)" + nestedBoolText(50'000) + "}", kJson);
-  checkError(deep, 400, "x_content_parse_exception");
+  checkElasticsearchError(deep, 400, "x_content_parse_exception");
   checkReasonHas(deep, "exceeds the maximum allowed (1000, from [data.json.maxNestingDepth])");
   checkStillServing(client);
   // Within the JSON limit, past the query limit: Elasticsearch's error naming its setting.
   const auto past = client.send("POST", "/es/other/_search", R"({"query":)" + nestedBoolText(30) + "}", kJson);
-  checkError(past, 400, "illegal_argument_exception");
+  checkElasticsearchError(past, 400, "illegal_argument_exception");
   checkReasonHas(past, "[indices.query.bool.max_nested_depth]");
   CHECK(client.send("POST", "/es/other/_search", R"({"query":)" + nestedBoolText(29) + "}", kJson).status == 200);
-  checkError(client.send("POST", "/es/other/_count", R"({"query":)" + nestedBoolText(30) + "}", kJson), 400,
+  checkElasticsearchError(client.send("POST", "/es/other/_count", R"({"query":)" + nestedBoolText(30) + "}", kJson), 400,
              "illegal_argument_exception");
   // A 1 MB body of [[[[ anywhere JSON is read.
   const std::string brackets(1024 * 1024 - 16, '[');
-  checkError(client.send("POST", "/es/other/_search", brackets, kJson), 400, "x_content_parse_exception");
-  checkError(client.send("POST", "/es/_bulk", brackets, {{"Content-Type", "application/x-ndjson"}}), 400,
+  checkElasticsearchError(client.send("POST", "/es/other/_search", brackets, kJson), 400, "x_content_parse_exception");
+  checkElasticsearchError(client.send("POST", "/es/_bulk", brackets, {{"Content-Type", "application/x-ndjson"}}), 400,
              "x_content_parse_exception");
-  checkError(client.send("PUT", "/es/other/_doc/1", repeat("[", 2000), kJson), 400, "x_content_parse_exception");
+  checkElasticsearchError(client.send("PUT", "/es/other/_doc/1", repeat("[", 2000), kJson), 400, "x_content_parse_exception");
   const auto internal = client.send("POST", "/internal/search/local", brackets, kJson);
   CAPTURE(internal.body.substr(0, 500));
   CHECK(internal.status == 400);
@@ -437,24 +430,24 @@ TEST_CASE("deep q=, query_string and simple_query_string are 400s naming the lim
   REQUIRE(client.send("PUT", "/es/other", "", kJson).status == 200);
   // q= within the request line's size: 2,000 groups deep (percent-encoded parentheses).
   const auto q = client.get("/es/other/_search?q=" + repeat("%28", 2000) + "a" + repeat("%29", 2000));
-  checkError(q, 400, "query_shard_exception");
+  checkElasticsearchError(q, 400, "query_shard_exception");
   checkReasonHas(q, "[indices.query.bool.max_nested_depth]");
   CHECK(client.get("/es/other/_search?q=" + repeat("%28", 28) + "a" + repeat("%29", 28)).status == 200);
   const auto text = repeat("(", 50'000) + "a" + repeat(")", 50'000);
   const auto queryString =
       client.send("POST", "/es/other/_search", json{{"query", {{"query_string", {{"query", text}}}}}}.dump(), kJson);
-  checkError(queryString, 400, "query_shard_exception");
+  checkElasticsearchError(queryString, 400, "query_shard_exception");
   checkReasonHas(queryString, "[indices.query.bool.max_nested_depth]");
   const auto negations = client.send("POST", "/es/other/_search",
                                      json{{"query", {{"query_string", {{"query", repeat("-", 50'000) + "a"}}}}}}.dump(), kJson);
-  checkError(negations, 400, "query_shard_exception");
+  checkElasticsearchError(negations, 400, "query_shard_exception");
   const auto simple = client.send("POST", "/es/other/_search",
                                   json{{"query", {{"simple_query_string", {{"query", text}}}}}}.dump(), kJson);
-  checkError(simple, 400, "illegal_argument_exception");
+  checkElasticsearchError(simple, 400, "illegal_argument_exception");
   checkReasonHas(simple, "[indices.query.bool.max_nested_depth]");
   const auto operators = client.send("POST", "/es/other/_search",
                                      json{{"query", {{"simple_query_string", {{"query", repeat("a+b|", 50'000) + "c"}}}}}}.dump(), kJson);
-  checkError(operators, 400, "illegal_argument_exception");
+  checkElasticsearchError(operators, 400, "illegal_argument_exception");
   checkStillServing(client);
 }
 
@@ -465,9 +458,9 @@ TEST_CASE("deep documents are refused before they are stored, alone in a bulk; d
   // Past the JSON limit, and past index.mapping.depth.limit (20) by dynamic mapping.
   const std::string tooDeepJson = repeat(R"({"a":)", 1001) + "1" + repeat("}", 1001);
   const std::string tooDeepMapping = repeat(R"({"a":)", 21) + "1" + repeat("}", 21);
-  checkError(client.send("PUT", "/es/other/_doc/deep", tooDeepJson, kJson), 400, "x_content_parse_exception");
+  checkElasticsearchError(client.send("PUT", "/es/other/_doc/deep", tooDeepJson, kJson), 400, "x_content_parse_exception");
   const auto mapped = client.send("PUT", "/es/other/_doc/deep", tooDeepMapping, kJson);
-  checkError(mapped, 400, "illegal_argument_exception");
+  checkElasticsearchError(mapped, 400, "illegal_argument_exception");
   checkReasonHas(mapped, "Limit of mapping depth [20] has been exceeded due to object field [a.a.a");
   CHECK(client.get("/es/other/_doc/deep").status == 404);
   const std::string bulk = "{\"index\":{\"_id\":\"deep\"}}\n" + tooDeepJson + "\n" +
@@ -492,7 +485,7 @@ TEST_CASE("deep documents are refused before they are stored, alone in a bulk; d
   std::string properties = R"({"leaf":{"type":"keyword"}})";
   for (int i = 0; i < 20; ++i) properties = R"({"o":{"properties":)" + properties + "}}";
   const auto refused = client.send("PUT", "/es/deepmap", R"({"mappings":{"properties":)" + properties + "}}", kJson);
-  checkError(refused, 400, "illegal_argument_exception");
+  checkElasticsearchError(refused, 400, "illegal_argument_exception");
   checkReasonHas(refused, "Limit of mapping depth [20] has been exceeded due to object field [o.o.o");
   CHECK(client.send("HEAD", "/es/deepmap").status == 404);
   CHECK(client.send("PUT", "/es/deepmap",
@@ -503,7 +496,7 @@ TEST_CASE("deep documents are refused before they are stored, alone in a bulk; d
   std::string aggs = R"({"t":{"terms":{"field":"a.b"}}})";
   for (int i = 0; i < 20; ++i) aggs = R"({"t":{"terms":{"field":"a.b"},"aggs":)" + aggs + "}}";
   const auto deepAggs = client.send("POST", "/es/other/_search", R"({"aggs":)" + aggs + "}", kJson);
-  checkError(deepAggs, 400, "illegal_argument_exception");
+  checkElasticsearchError(deepAggs, 400, "illegal_argument_exception");
   checkReasonHas(deepAggs, "[data.search.maxAggregationDepth] (20)");
   checkStillServing(client);
 }
@@ -518,17 +511,17 @@ TEST_CASE("the depth limits are the data plugin's config keys") {
   HttpClient client(host.port);
   REQUIRE(client.send("PUT", "/es/other", "", kJson).status == 200);
   CHECK(client.send("POST", "/es/other/_search", R"({"query":)" + nestedBoolText(2) + "}", kJson).status == 200);
-  checkError(client.send("POST", "/es/other/_search", R"({"query":)" + nestedBoolText(3) + "}", kJson), 400,
+  checkElasticsearchError(client.send("POST", "/es/other/_search", R"({"query":)" + nestedBoolText(3) + "}", kJson), 400,
              "illegal_argument_exception");
   CHECK(client.send("PUT", "/es/other/_doc/1", repeat(R"({"a":)", 12) + "1" + repeat("}", 12), kJson).status == 201);
   const auto deep = client.send("PUT", "/es/other/_doc/2", repeat(R"({"a":)", 13) + "1" + repeat("}", 13), kJson);
-  checkError(deep, 400, "x_content_parse_exception");
+  checkElasticsearchError(deep, 400, "x_content_parse_exception");
   checkReasonHas(deep, "Document nesting depth (13) exceeds the maximum allowed (12, from [data.json.maxNestingDepth])");
   const std::string two = R"({"aggs":{"t":{"terms":{"field":"a.a"},"aggs":{"u":{"terms":{"field":"a.a"}}}}}})";
   CHECK(client.send("POST", "/es/other/_search", two, kJson).status == 200);
   const std::string three =
       R"({"aggs":{"t":{"terms":{"field":"a.a"},"aggs":{"u":{"terms":{"field":"a.a"},"aggs":{"v":{"terms":{"field":"a.a"}}}}}}}})";
-  checkError(client.send("POST", "/es/other/_search", three, kJson), 400, "illegal_argument_exception");
+  checkElasticsearchError(client.send("POST", "/es/other/_search", three, kJson), 400, "illegal_argument_exception");
 }
 
 TEST_CASE("hardening: wrong-typed values are 400s naming the field; sizes and search.max_buckets from the config") {
@@ -544,15 +537,15 @@ TEST_CASE("hardening: wrong-typed values are 400s naming the field; sizes and se
   REQUIRE(client.send("POST", "/es/h/_bulk", bulk, {{"Content-Type", "application/x-ndjson"}}).status == 200);
 
   const auto upsert = client.send("POST", "/es/h/_update/1", R"({"doc":{"n":5},"doc_as_upsert":"yes"})", kJson);
-  checkError(upsert, 400, "x_content_parse_exception");
+  checkElasticsearchError(upsert, 400, "x_content_parse_exception");
   CHECK(upsert.json()["error"]["reason"] == "[UpdateRequest] failed to parse field [doc_as_upsert]");
   const auto size = client.send("POST", "/es/h/_search", R"({"aggs":{"t":{"terms":{"field":"k.keyword","size":"x"}}}})", kJson);
-  checkError(size, 400, "x_content_parse_exception");
+  checkElasticsearchError(size, 400, "x_content_parse_exception");
   CHECK(size.json()["error"]["reason"] == "[terms] failed to parse field [size]");
-  checkError(client.send("POST", "/es/h/_search", R"({"from":9223372036854775807})", kJson), 400, "x_content_parse_exception");
-  checkError(client.send("POST", "/es/h/_search", R"({"sort":5})", kJson), 400, "parsing_exception");
-  checkError(client.get("/es/h/_search?size=abc"), 400, "illegal_argument_exception");
-  checkError(client.send("POST", "/es/h/_search", R"({"timeout":"soon"})", kJson), 400, "parse_exception");
+  checkElasticsearchError(client.send("POST", "/es/h/_search", R"({"from":9223372036854775807})", kJson), 400, "x_content_parse_exception");
+  checkElasticsearchError(client.send("POST", "/es/h/_search", R"({"sort":5})", kJson), 400, "parsing_exception");
+  checkElasticsearchError(client.get("/es/h/_search?size=abc"), 400, "illegal_argument_exception");
+  checkElasticsearchError(client.send("POST", "/es/h/_search", R"({"timeout":"soon"})", kJson), 400, "parse_exception");
 
   // search.max_buckets: 10 from the config. 10 terms are fine, 20 are refused.
   const auto ten = client.send("POST", "/es/h/_search", R"({"size":0,"query":{"range":{"n":{"lt":10}}},"aggs":{"t":{"terms":{"field":"k.keyword","size":20}}}})", kJson);

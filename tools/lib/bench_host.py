@@ -1,6 +1,7 @@
-"""A real orrery host for the Python benchmarks: started from a build folder in a folder of
-its own (security and the first-run setup off, access log off), its port read from its
-log, one kept-alive HTTP connection, stopped with SIGTERM."""
+"""A real orrery host for the Python benchmarks and the soak: started from a build folder
+in a folder of its own with a config (bench_config: security and the first-run setup off,
+access log off), its port read from its log, one kept-alive HTTP connection, stopped with
+SIGTERM."""
 
 import http.client
 import json
@@ -14,15 +15,20 @@ LISTEN_RE = re.compile(r"http server listening on http://127\.0\.0\.1:(\d+)")
 JSON = {"Content-Type": "application/json"}
 
 
+def bench_config(extra="", plugin_paths=()):
+    """Security and the first-run setup off, the access log off, `extra` YAML after."""
+    plugins = "plugins:\n  paths: %s\n" % json.dumps([str(p) for p in plugin_paths]) if plugin_paths else ""
+    return ("logging:\n  level: warn\n  loggers:\n    host: info\n    http: info\n    http.access: warn\n"
+            "security:\n  enabled: false\ninteractive_setup:\n  enabled: false\n%s%s" % (plugins, extra))
+
+
 class Host:
-    def __init__(self, build, folder, extra_config="", plugin_paths=()):
+    def __init__(self, build, folder, config):
+        """`config`: YAML after the port (0) and path.data (folder/data), which are set here."""
         folder = Path(folder)
-        folder.mkdir()
-        plugins = "plugins:\n  paths: %s\n" % json.dumps([str(p) for p in plugin_paths]) if plugin_paths else ""
-        (folder / "orrery.yml").write_text(
-            "server:\n  port: 0\npath:\n  data: %s\nlogging:\n  level: warn\n  loggers:\n    host: info\n"
-            "    http: info\n    http.access: warn\nsecurity:\n  enabled: false\ninteractive_setup:\n  enabled: false\n%s%s"
-            % (json.dumps(str(folder / "data")), plugins, extra_config))
+        folder.mkdir(exist_ok=True)
+        (folder / "orrery.yml").write_text("server:\n  port: 0\npath:\n  data: %s\n%s"
+                                           % (json.dumps(str(folder / "data")), config))
         self.proc = subprocess.Popen([str(Path(build) / "orrery"), "--config", str(folder / "orrery.yml")], cwd=folder,
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True)
@@ -33,6 +39,7 @@ class Host:
         def read():
             for line in self.proc.stdout:
                 self.lines.append(line.rstrip())
+                del self.lines[:-200]
                 match = LISTEN_RE.search(line)
                 if match:
                     self.port = int(match.group(1))
@@ -67,6 +74,16 @@ class Host:
                 return int(line.split()[1])
         raise SystemExit("no VmRSS for the orrery process")
 
+    def alive(self):
+        return self.proc.poll() is None
+
     def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(60)
+        """The exit code, or a sentence when the host did not stop within 60 s of SIGTERM."""
+        if self.alive():
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                return self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                return "did not stop within 60 s of SIGTERM"
+        return self.proc.returncode

@@ -23,8 +23,6 @@ import base64
 import http.client
 import json
 import os
-import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -32,11 +30,13 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
+from bench_host import Host  # noqa: E402  (tools/lib, shared with the benchmarks)
+
 SECONDS = float(os.environ.get("ORRERY_SOAK_SECONDS", "600"))
 WARMUP = float(os.environ.get("ORRERY_SOAK_WARMUP", "60"))
 CLIENTS = int(os.environ.get("ORRERY_SOAK_CLIENTS", "4"))
 IDS = int(os.environ.get("ORRERY_SOAK_IDS", "1000"))
-LISTEN_RE = re.compile(r"http server listening on http://127\.0\.0\.1:(\d+)")
 PASSWORD = "soak-password-1"
 GOOD = {"Authorization": "Basic " + base64.b64encode(("soak:" + PASSWORD).encode()).decode(),
         "Content-Type": "application/json"}
@@ -58,49 +58,13 @@ def shown(memory):
     return "%d (anon %d, file %d)" % (memory["VmRSS"], memory["RssAnon"], memory["RssFile"])
 
 
-class Host:
-    def __init__(self, build, folder):
-        users = folder / "data" / "security" / "users.yml"
-        subprocess.run([str(build / "orrery"), "users", "add", "soak", "--role", "superuser", "--file", str(users)],
-                       input=PASSWORD + "\n", text=True, check=True, stdout=subprocess.DEVNULL)
-        (folder / "orrery.yml").write_text(
-            "server:\n  port: 0\npath:\n  data: %s\nlogging:\n  level: warn\n  loggers:\n    host: info\n"
-            "    http: info\n    http.access: error\ninteractive_setup:\n  enabled: false\n"
-            "data:\n  local:\n    path: %s\n" % (json.dumps(str(folder / "data")), json.dumps(str(folder / "indices"))))
-        self.proc = subprocess.Popen([str(build / "orrery"), "--config", str(folder / "orrery.yml")], cwd=folder,
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True)
-        self.lines = []
-        self.port = None
-        ready = threading.Event()
-
-        def read():
-            for line in self.proc.stdout:
-                self.lines.append(line.rstrip())
-                del self.lines[:-200]
-                match = LISTEN_RE.search(line)
-                if match:
-                    self.port = int(match.group(1))
-                if "orrery ready in" in line:
-                    ready.set()
-            ready.set()
-
-        threading.Thread(target=read, daemon=True).start()
-        if not ready.wait(60) or self.proc.poll() is not None or self.port is None:
-            raise SystemExit("orrery did not get ready:\n  " + "\n  ".join(self.lines[-15:]))
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def stop(self):
-        if self.alive():
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                return self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                return "did not stop within 60 s of SIGTERM"
-        return self.proc.returncode
+def start_host(build, folder):
+    users = folder / "data" / "security" / "users.yml"
+    subprocess.run([str(build / "orrery"), "users", "add", "soak", "--role", "superuser", "--file", str(users)],
+                   input=PASSWORD + "\n", text=True, check=True, stdout=subprocess.DEVNULL)
+    return Host(build, folder,
+                "logging:\n  level: warn\n  loggers:\n    host: info\n    http: info\n    http.access: error\n"
+                "interactive_setup:\n  enabled: false\ndata:\n  local:\n    path: %s\n" % json.dumps(str(folder / "indices")))
 
 
 def bulk_body(seed, count=200):
@@ -231,7 +195,7 @@ def percentile(values, p):
 def main():
     build = Path(sys.argv[1])
     with tempfile.TemporaryDirectory(prefix="orrery-soak-") as tmp:
-        host = Host(build, Path(tmp))
+        host = start_host(build, Path(tmp))
         stats = Stats()
         pid = host.proc.pid
         rss_start = memory_kib(pid)

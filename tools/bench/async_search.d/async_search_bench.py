@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lib"))
-from bench_host import Host  # noqa: E402
+from bench_host import Host, bench_config  # noqa: E402
 
 DOCS = int(os.environ.get("ORRERY_BENCH_DOCS", "1000000"))
 RUNS = int(os.environ.get("ORRERY_BENCH_RUNS", "15"))
@@ -153,7 +153,7 @@ def main():
         manifest = json.loads((build / "tests" / "fixtures" / "held_strategy.json").read_text())
         manifest["library"] = os.path.relpath(build / "tests" / "fixtures" / manifest["library"], fixtures)
         (fixtures / "held_strategy.json").write_text(json.dumps(manifest))
-        host = Host(build, Path(tmp) / "host", "async_search:\n  maxRunningPerUser: %d\n" % (HELD + 10), [fixtures])
+        host = Host(build, Path(tmp) / "host", bench_config("async_search:\n  maxRunningPerUser: %d\n" % (HELD + 10), [fixtures]))
         try:
             seconds = load(host)
             print("loaded %d documents through /es/_bulk in %.1f s" % (DOCS, seconds))

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lib"))
-from bench_host import Host  # noqa: E402  (tools/lib, shared with the other benchmarks)
+from bench_host import Host, bench_config  # noqa: E402  (tools/lib, shared with the other benchmarks)
 
 DOCS = int(os.environ.get("ORRERY_BENCH_DOCS", "20000"))
 SEARCHES = int(os.environ.get("ORRERY_BENCH_SEARCHES", "300"))
@@ -52,11 +52,12 @@ def timed(call):
 def main():
     build = Path(sys.argv[1])
     with tempfile.TemporaryDirectory(prefix="orrery-bench-remote-") as tmp:
-        b = Host(build, Path(tmp) / "b", "")
+        b = Host(build, Path(tmp) / "b", bench_config())
         a = None
         try:
             load(b)
-            a = Host(build, Path(tmp) / "a", "data:\n  elasticsearch:\n    hosts: [\"http://127.0.0.1:%d/es\"]\n" % b.port)
+            a = Host(build, Path(tmp) / "a",
+                     bench_config("data:\n  elasticsearch:\n    hosts: [\"http://127.0.0.1:%d/es\"]\n" % b.port))
             body = json.dumps(SEARCH)
             wrapped = json.dumps({"params": {"index": "logs", "body": SEARCH}, "legacyHitsTotal": False})
             direct, remote = [], []
