@@ -6,7 +6,8 @@
 // body limit (Content-Length), authentication, the budget of body bytes in flight — so
 // that a request refused on any of these is answered before a byte of its body is read
 // (and without 100 Continue). Then read the body (a chunked one counted against its limit
-// and the budget as it arrives), run the handler (no timeout: handlers own their time),
+// and the budget as it arrives), run the handler (no timeout: handlers own their time; a client that closes the
+// connection meanwhile cancels the request's clientGone token),
 // write the response (request timeout), log one access line.
 // Malformed requests get 400 (431 for oversized heads, 413 for oversized bodies) and the
 // connection is closed; a request answered with its body unread closes it too. Other
@@ -18,18 +19,22 @@
 // Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
 #include <utility>
 
+#include <sys/socket.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/stream_base.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <chrono>
 #include <limits>
 #include <fmt/format.h>
 #include <memory>
 #include <string>
 
+#include "core/http/client_gone.hpp"
 #include "core/http/dispatcher.hpp"
 #include "core/http/request_head.hpp"
 #include "core/http/request_id.hpp"
@@ -109,6 +114,23 @@ class Connection {
 
   using Parser = bhttp::request_parser<bhttp::string_body>;
 
+  // While a handler runs, nothing reads the socket: wait until it is readable, then peek.
+  // End of stream or an error means the client closed the connection: its request's
+  // token is cancelled (HttpService::clientGone). Bytes mean it sent more (pipelining):
+  // it is still there, and the watch ends. The callback holds no part of the connection.
+  void watchPeer(const std::shared_ptr<ClientGoneWatch>& watch) {
+    auto& socket = lowest().socket();
+    const int fd = socket.native_handle();
+    socket.async_wait(asio::ip::tcp::socket::wait_read, [weak = std::weak_ptr(watch), fd](const beast::error_code& ec) {
+      if (ec) return;  // cancelled when the handler ended
+      const auto alive = weak.lock();
+      if (!alive) return;
+      char byte = 0;
+      const auto n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) alive->clientGone();
+    });
+  }
+
   // Serves one request; returns whether the connection stays open for another.
   asio::awaitable<bool> serveOne(bool first) {
     beast::error_code ec;
@@ -154,7 +176,12 @@ class Connection {
 
     // The handler owns its time; the stream's timer must not cut it off.
     lowest().expires_never();
+    auto watch = std::make_shared<ClientGoneWatch>(request);
+    watchPeer(watch);
     auto response = co_await awaitTask(dispatcher.respond(request, std::move(prepared)));
+    watch.reset();
+    beast::error_code ignored;
+    lowest().socket().cancel(ignored);  // ends the peer watch
     // The handler is done: its phase may end now, and its body's bytes go back.
     ticket.release();
     std::string().swap(request.body);

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "core/http/client_gone.hpp"
+
 namespace orrery::server {
 
 // Adds routes to one table on behalf of one owner.
@@ -42,6 +44,9 @@ class HttpHost::PluginService final : public orrery::http::HttpService {
   orrery::http::Router& elasticsearchRouter() override { return elasticsearchRouter_; }
   std::string elasticsearchMount() const override { return host_.options_.elasticsearchMount; }
   std::string serverUrl() const override { return host_.url(); }
+  CancellationToken clientGone(const orrery::http::Request& request) const override {
+    return ClientGoneWatch::tokenFor(request);
+  }
 
   void registerAuthenticator(std::shared_ptr<orrery::http::Authenticator> authenticator) override {
     refuseInPreboot();

@@ -64,8 +64,17 @@ Task<AsyncSearchResult> AsyncSearchService::submit(SubmitRequest request, Caller
   registry_.add(search);
   launch(search);
 
+  // The submitter going away before its answer cancels the search (seed 001).
+  auto gone = request.clientGone.onCancel([weak = std::weak_ptr<RunningSearch>(search)] {
+    if (auto running = weak.lock()) running->cancel();
+  });
   WaitUntilDone wait(search, executors_, request.waitForCompletion);
   co_await wait;
+  gone.reset();
+  if (request.clientGone.cancelled()) {
+    discard(search);
+    throw AsyncSearchError(400, "task_cancelled_exception", "the client of the submit went away; the search was cancelled");
+  }
   if (search->done() && !request.keepOnCompletion) {
     // Finished in time and not kept: nothing is stored, as with a plain _search.
     registry_.remove(search->id());
@@ -236,7 +245,9 @@ Task<std::optional<AsyncSearchResult>> AsyncSearchService::submitRemote(std::sha
   std::vector<std::string> segments;
   if (!request.index.empty()) segments.push_back(request.index);
   segments.emplace_back("_async_search");
-  auto answer = co_await cluster->send("POST", std::move(segments), std::move(parameters), request.body, {});
+  // The cluster cancels its search when this request is aborted, as Elasticsearch does
+  // when the submitter goes away.
+  auto answer = co_await cluster->send("POST", std::move(segments), std::move(parameters), request.body, request.clientGone);
   if (!answer.reached) throw AsyncSearchError(502, "connect_transport_exception", answer.failure);
   if (lacksAsyncSearch(answer.status, answer.body)) {
     {

@@ -22,7 +22,8 @@ Response failure(const AsyncSearchError& error) { return answer(error.status(), 
 // Bodies this large are scanned for a suggest-only search on the search pool, not here.
 constexpr std::size_t kInlineScanBytes = 64 * 1024;
 
-Task<Response> submit(std::shared_ptr<AsyncSearchService> service, Executors& executors, Request& request) {
+Task<Response> submit(std::shared_ptr<AsyncSearchService> service, Executors& executors, const http::HttpService& http,
+                      Request& request) {
   const auto index = request.params.find("index");
   SubmitRequest submitted;
   try {
@@ -38,6 +39,7 @@ Task<Response> submit(std::shared_ptr<AsyncSearchService> service, Executors& ex
     // names another strategy.
     if (submitted.strategy.empty()) submitted.strategy = "local";
     submitted.body = std::move(request.body);
+    submitted.clientGone = http.clientGone(request);
     auto result = co_await service->submit(std::move(submitted), callerOf(request));
     auto response = answer(result.status, asyncSearchBody(result));
     if (result.id) response.headers.set("X-Elasticsearch-Async-Id", *result.id);
@@ -98,11 +100,15 @@ Task<Response> withService(std::shared_ptr<ServiceSlot> slot, Handler handler) {
 
 }  // namespace
 
-void registerEsRoutes(http::Router& router, std::shared_ptr<ServiceSlot> slot, Executors& executors) {
+void registerEsRoutes(http::HttpService& http, std::shared_ptr<ServiceSlot> slot, Executors& executors) {
+  auto& router = http.elasticsearchRouter();
+  const http::HttpService* service = &http;
   // As large as a plain _search body may be.
   const http::RouteOptions large{.auth = http::Auth::required, .maxBodyBytes = 100 * 1024 * 1024};
-  const auto submitHandler = [slot, &executors](Request& request) {
-    return withService(slot, [&](std::shared_ptr<AsyncSearchService> s) { return submit(std::move(s), executors, request); });
+  const auto submitHandler = [slot, &executors, service](Request& request) {
+    return withService(slot, [&](std::shared_ptr<AsyncSearchService> s) {
+      return submit(std::move(s), executors, *service, request);
+    });
   };
   router.post("/_async_search", submitHandler, large);
   router.post("/{index}/_async_search", submitHandler, large);

@@ -144,7 +144,8 @@ Response shape(const AsyncSearchResult& result, bool legacyHitsTotal) {
   return http::jsonResponse(200, body);
 }
 
-Task<Response> handle(std::shared_ptr<ServiceSlot> slot, Executors& executors, Request& request, bool submit) {
+Task<Response> handle(std::shared_ptr<ServiceSlot> slot, Executors& executors, const http::HttpService& http,
+                      Request& request, bool submit) {
   auto service = slot->get();
   if (!service) {
     auto response = http::kibanaError(503, "async search is not started (or is stopping)");
@@ -156,6 +157,7 @@ Task<Response> handle(std::shared_ptr<ServiceSlot> slot, Executors& executors, R
     EseOptions options = co_await executors.blocking(std::move(parse), Pool::search);
     AsyncSearchResult result;
     if (submit) {
+      options.submit.clientGone = http.clientGone(request);
       result = co_await service->submit(std::move(options.submit), callerOf(request));
     } else {
       result = co_await service->get(request.param("id"), options.poll, callerOf(request));
@@ -169,13 +171,15 @@ Task<Response> handle(std::shared_ptr<ServiceSlot> slot, Executors& executors, R
 
 }  // namespace
 
-void registerEseRoutes(http::Router& router, std::shared_ptr<ServiceSlot> slot, Executors& executors) {
+void registerEseRoutes(http::HttpService& http, std::shared_ptr<ServiceSlot> slot, Executors& executors) {
+  auto& router = http.router();
+  const http::HttpService* service = &http;
   const http::RouteOptions large{.auth = http::Auth::required, .maxBodyBytes = 100 * 1024 * 1024};
-  router.post("/internal/search/ese", [slot, &executors](Request& request) {
-    return handle(slot, executors, request, true);
+  router.post("/internal/search/ese", [slot, &executors, service](Request& request) {
+    return handle(slot, executors, *service, request, true);
   }, large);
-  router.post("/internal/search/ese/{id}", [slot, &executors](Request& request) {
-    return handle(slot, executors, request, false);
+  router.post("/internal/search/ese/{id}", [slot, &executors, service](Request& request) {
+    return handle(slot, executors, *service, request, false);
   });
   router.del("/internal/search/ese/{id}", [slot](Request& request) -> Task<Response> {
     auto service = slot->get();

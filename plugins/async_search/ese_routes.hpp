@@ -12,11 +12,13 @@
 #include <memory>
 #include <orrery/executors.hpp>
 #include <orrery/http/router.hpp>
+#include <orrery/http/service.hpp>
 
 #include "service_slot.hpp"
 
 namespace orrery::async_search {
 
-void registerEseRoutes(http::Router& router, std::shared_ptr<ServiceSlot> slot, Executors& executors);
+// On `http`'s router; a submit's client going away cancels its search.
+void registerEseRoutes(http::HttpService& http, std::shared_ptr<ServiceSlot> slot, Executors& executors);
 
 }  // namespace orrery::async_search

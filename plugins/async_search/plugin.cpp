@@ -30,8 +30,8 @@ class AsyncSearchPlugin final : public Plugin {
         ->registerTaskDefinitions({cleanupTaskDefinition(slot_, ctx.logger())});
     // Routes exist from setup on; they answer 503 until start has made the service.
     auto& executors = ctx.executors();
-    registerEsRoutes(ctx.http().elasticsearchRouter(), slot_, executors);
-    registerEseRoutes(ctx.http().router(), slot_, executors);
+    registerEsRoutes(ctx.http(), slot_, executors);
+    registerEseRoutes(ctx.http(), slot_, executors);
   }
 
   void start(StartContext& ctx) override {

@@ -128,7 +128,7 @@ class DataPlugin final : public Plugin {
     api->clusterUuid = clusterUuid(path);
     api->limits = limits;
     registerEsRoutes(ctx.http().elasticsearchRouter(), api);
-    registerSearchRoutes(ctx.http().router(), service_, ctx.executors(), limits.json);
+    registerSearchRoutes(ctx.http(), service_, ctx.executors(), limits.json);
     ctx.expose<SearchSetup>(service_);
     // The engine opens its index files on first use, on the blocking pool: setup touches
     // none. start() makes that first use, and the status follows what it finds.

@@ -377,3 +377,39 @@ TEST_CASE("a cluster without _async_search: the search runs under Orrery's own a
   CHECK(got["is_running"] == false);
   CHECK(got["response"]["hits"]["total"]["value"] == 30);
 }
+
+namespace {
+
+// A raw POST with alice's credentials, for a client that goes away before its answer.
+std::string rawPost(const std::string& target, const std::string& body) {
+  return "POST " + target + " HTTP/1.1\r\nHost: test\r\nAuthorization: " +
+         harness::basicAuthorization("alice", "alice-password") +
+         "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+}  // namespace
+
+TEST_CASE("a client that goes away cancels its search: a submit still in its wait, and /internal/search") {
+  AsyncHost host;
+  {
+    harness::RawConnection raw(host.port);
+    raw.write(rawPost("/es/gone1/_async_search?strategy=held&wait_for_completion_timeout=60s", R"({"shards":2})"));
+    REQUIRE(host.process->waitForOutput("held search [gone1] started"));
+  }  // the client closes its connection
+  CHECK(host.process->waitForOutput("held search [gone1] cancelled"));
+  {
+    harness::RawConnection raw(host.port);
+    raw.write(rawPost("/internal/search/held", R"({"params":{"index":"gone2","body":{"shards":2}}})"));
+    REQUIRE(host.process->waitForOutput("held search [gone2] started"));
+  }
+  CHECK(host.process->waitForOutput("held search [gone2] cancelled"));
+  // Once the submit has answered, the search is its id's: the client may leave.
+  {
+    HttpClient client(host.port);
+    REQUIRE(submitHeld(client, "stays", 2).status == 200);
+  }
+  HttpClient client(host.port);
+  release(client, "stays", 1);  // the next request on the host: the first client's close has been seen by now or never
+  CHECK(client.get("/api/held_searches/stays", root).json()["cancelled"] == false);
+  CHECK(host.process->output().find("held search [stays] cancelled") == std::string::npos);
+}

@@ -343,6 +343,8 @@ void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api) {
     options.strategy = "local";
     options.user = request.user.username;
     options.parameters = request.query;
+    // A client that goes away stops its search (its shards' SQLite statements).
+    if (api->http != nullptr) options.cancellation = api->http->clientGone(request);
     std::string expression = it == request.params.end() ? std::string("_all") : it->second;
     auto outcome = co_await api->search->search(std::move(expression), request.body, std::move(options), ProgressCallback{});
     co_return withProduct(Response::json(outcome.status, std::move(outcome.body)));

@@ -6,6 +6,7 @@
 #include <memory>
 #include <orrery/executors.hpp>
 #include <orrery/http/router.hpp>
+#include <orrery/http/service.hpp>
 
 #include "engine.hpp"
 #include "indexing_pressure.hpp"
@@ -22,6 +23,8 @@ struct EsApi {
   std::string clusterName = "orrery";
   std::string clusterUuid;
   DepthLimits limits;  // of bodies, documents, queries and aggregations (the data plugin's config)
+  // Tells a search that its client went away (null in tests without a server).
+  const http::HttpService* http = nullptr;
 };
 
 void registerEsRoutes(http::Router& router, std::shared_ptr<EsApi> api);

@@ -144,9 +144,10 @@ Response shapeAnswer(const SearchOutcome& outcome, bool legacyHitsTotal) {
 
 }  // namespace
 
-void registerSearchRoutes(http::Router& router, std::shared_ptr<SearchService> search, Executors& executors,
+void registerSearchRoutes(http::HttpService& http, std::shared_ptr<SearchService> search, Executors& executors,
                           int maxJsonDepth) {
-  const auto handler = [search, &executors, maxJsonDepth](Request& request) -> Task<Response> {
+  const http::HttpService* service = &http;
+  const auto handler = [search, &executors, maxJsonDepth, service](Request& request) -> Task<Response> {
     std::string strategy = request.params.at("strategy");
     if (strategy == kDefaultAlias) strategy.clear();
     if (!search->strategy(strategy)) {
@@ -160,13 +161,15 @@ void registerSearchRoutes(http::Router& router, std::shared_ptr<SearchService> s
     // The body (up to 100 MB) is parsed on the search pool, never on this I/O thread.
     auto parse = [&request, strategy, maxJsonDepth] { return parseSearch(request, strategy, maxJsonDepth); };
     ParsedSearch parsed = co_await executors.blocking(std::move(parse), Pool::search);
+    // A client that goes away stops its search.
+    parsed.options.cancellation = service->clientGone(request);
     auto outcome = co_await search->search(std::move(parsed.index), std::move(parsed.body), std::move(parsed.options),
                                            ProgressCallback{});
     auto shape = [&outcome, legacy = parsed.legacyHitsTotal] { return shapeAnswer(outcome, legacy); };
     co_return co_await executors.blocking(std::move(shape), Pool::search);
   };
   const http::RouteOptions options{.auth = http::Auth::required, .maxBodyBytes = 100 * 1024 * 1024};
-  router.post("/internal/search/{strategy}", handler, options);
+  http.router().post("/internal/search/{strategy}", handler, options);
 }
 
 }  // namespace orrery::data

@@ -10,6 +10,7 @@
 #include <memory>
 #include <orrery/executors.hpp>
 #include <orrery/http/router.hpp>
+#include <orrery/http/service.hpp>
 
 #include "search_service.hpp"
 
@@ -17,7 +18,8 @@ namespace orrery::data {
 
 // Parsing the request and shaping the answer run on `executors`' search pool;
 // `maxJsonDepth`: how deeply the request body may nest (data.json.maxNestingDepth).
-void registerSearchRoutes(http::Router& router, std::shared_ptr<SearchService> search, Executors& executors,
+// `http` tells a search that its client went away (HttpService::clientGone).
+void registerSearchRoutes(http::HttpService& http, std::shared_ptr<SearchService> search, Executors& executors,
                           int maxJsonDepth);
 
 }  // namespace orrery::data

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "orrery/cancellation.hpp"
 #include "orrery/http/auth.hpp"
 #include "orrery/http/router.hpp"
 
@@ -34,6 +35,19 @@ class HttpService {
   // configuration asked for port 0). For log lines that tell an operator where to go.
   // (SDK 1.2)
   virtual std::string serverUrl() const = 0;
+
+  // Cancelled when the client of `request` goes away (closes its connection) before the
+  // handler has answered, so that work done only for that answer stops: pass it to
+  // searches and other long operations. Valid to call from the handler of `request`,
+  // while it runs; for anything else it is a token never cancelled. Detected for plain
+  // and TLS connections when the peer closes the TCP connection; a client that sends
+  // more requests on the same connection (pipelining) before closing is not seen until
+  // the handler ends. (SDK 1.5; the default, for test doubles written against 1.4, is a
+  // token never cancelled.)
+  virtual CancellationToken clientGone(const Request& request) const {
+    (void)request;
+    return {};
+  }
 };
 
 }  // namespace orrery::http

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <orrery/cancellation.hpp>
 #include <orrery/task.hpp>
 #include <stdexcept>
 #include <string>
@@ -51,6 +52,10 @@ struct SubmitRequest {
   int batchedReduceSize = 5;
   // Kibana's search session the search belongs to (recorded, not interpreted).
   std::string sessionId{};
+  // Cancelled when whoever submitted goes away before the submit's answer (an HTTP
+  // route passes HttpService::clientGone): the search is cancelled then, as
+  // Elasticsearch cancels it. Once answered, the search belongs to its id.
+  CancellationToken clientGone{};
 };
 
 struct GetOptions {
