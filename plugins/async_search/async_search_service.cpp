@@ -3,8 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include "async_id.hpp"
-#include "remote_answers.hpp"
 #include "time_value.hpp"
+
+// g++ 12 frees temporaries written inside a co_await expression (or a capturing lambda
+// passed as an argument in a coroutine) twice: every awaited Task below is named first,
+// and so is every lambda (sdk/README.md).
 
 namespace orrery::async_search {
 namespace {
@@ -24,6 +27,10 @@ void takeFinal(SearchRecord& stored, const SearchRecord& final) {
   stored.expirationTime = expiration;
 }
 
+std::function<void(SearchRecord&)> setExpiry(std::int64_t expiration) {
+  return [expiration](SearchRecord& stored) { stored.expirationTime = expiration; };
+}
+
 }  // namespace
 
 std::int64_t systemMillis() {
@@ -31,6 +38,19 @@ std::int64_t systemMillis() {
 }
 
 AsyncSearchError notFound(const std::string& id) { return AsyncSearchError(404, "resource_not_found_exception", id); }
+
+AsyncSearchService::WriteTicket::WriteTicket(AsyncSearchService& s) : service(s) {
+  std::lock_guard lock(service.writesMutex_);
+  ++service.writesInFlight_;
+}
+
+AsyncSearchService::WriteTicket::~WriteTicket() {
+  {
+    std::lock_guard lock(service.writesMutex_);
+    --service.writesInFlight_;
+  }
+  service.writesDone_.notify_all();
+}
 
 Task<AsyncSearchResult> AsyncSearchService::submit(SubmitRequest request, Caller caller) {
   if (stopping_) throw AsyncSearchError(503, "node_closed_exception", "the host is stopping; submit the search again");
@@ -44,7 +64,8 @@ Task<AsyncSearchResult> AsyncSearchService::submit(SubmitRequest request, Caller
       lacking = withoutAsyncSearch_.count(request.strategy) > 0;
     }
     if (!lacking) {
-      auto delegated = co_await submitRemote(std::move(cluster), request, caller, keepAlive);
+      auto delegate = submitRemote(std::move(cluster), request, caller, keepAlive);
+      auto delegated = co_await std::move(delegate);
       if (delegated) co_return std::move(*delegated);
     }
   }
@@ -62,12 +83,17 @@ Task<AsyncSearchResult> AsyncSearchService::submit(SubmitRequest request, Caller
   record.expirationTime = record.startTime + keepAlive.count();
   auto search = std::make_shared<RunningSearch>(std::move(record), request.keepOnCompletion, settings_.maxResponseBytes);
   registry_.add(search);
+  if (stopping_) {  // stopAll() may have taken its snapshot of the registry before the add
+    discard(search);
+    throw AsyncSearchError(503, "node_closed_exception", "the host is stopping; submit the search again");
+  }
   launch(search);
 
   // The submitter going away before its answer cancels the search (seed 001).
-  auto gone = request.clientGone.onCancel([weak = std::weak_ptr<RunningSearch>(search)] {
+  std::function<void()> cancelSearch = [weak = std::weak_ptr<RunningSearch>(search)] {
     if (auto running = weak.lock()) running->cancel();
-  });
+  };
+  auto gone = request.clientGone.onCancel(std::move(cancelSearch));
   WaitUntilDone wait(search, executors_, request.waitForCompletion);
   co_await wait;
   gone.reset();
@@ -80,7 +106,8 @@ Task<AsyncSearchResult> AsyncSearchService::submit(SubmitRequest request, Caller
     registry_.remove(search->id());
     co_return search->result(false);
   }
-  co_await storeInitial(search);
+  auto store = storeInitial(search);
+  co_await std::move(store);
   co_return search->result(true);
 }
 
@@ -111,8 +138,7 @@ void AsyncSearchService::launch(const std::shared_ptr<RunningSearch>& search) {
           reason = e.what();
         } catch (...) {
         }
-        search->complete(500, nlohmann::json{{"error", nlohmann::json::parse(errorObject("exception", reason))}}.dump(),
-                         self->clock_());
+        search->complete(500, "{\"error\":" + errorObject("exception", reason) + "}", self->clock_());
       } else {
         search->complete(outcome->status, std::move(outcome->body), self->clock_());
       }
@@ -128,26 +154,7 @@ void AsyncSearchService::ended(const std::shared_ptr<RunningSearch>& search) {
 }
 
 void AsyncSearchService::startFinalWrite(const std::shared_ptr<RunningSearch>& search) {
-  {
-    std::lock_guard lock(writesMutex_);
-    ++writesInFlight_;
-  }
-  startTask(writeFinal(search), [self = shared_from_this(), search](std::exception_ptr error) noexcept {
-    if (error) {
-      try {
-        std::rethrow_exception(error);
-      } catch (const std::exception& e) {
-        self->logger_.error("async search " + search->id() + ": its result could not be stored: " + e.what(),
-                            {{"id", search->id()}});
-      } catch (...) {
-      }
-    }
-    {
-      std::lock_guard lock(self->writesMutex_);
-      --self->writesInFlight_;
-    }
-    self->writesDone_.notify_all();
-  });
+  startTask(writeFinal(search), [](std::exception_ptr) noexcept {});  // writeFinal reports its own failures
 }
 
 Task<void> AsyncSearchService::storeInitial(std::shared_ptr<RunningSearch> search) {
@@ -155,26 +162,54 @@ Task<void> AsyncSearchService::storeInitial(std::shared_ptr<RunningSearch> searc
   const bool final = !record.running();
   // While it runs, the partial response stays in memory: only this host can show it.
   if (!final) record.response.reset();
+  storage::NewDocument document{kDocumentType, record.id, documentBody(record), record.owner.key()};
+  std::optional<AsyncSearchError> failed;
   try {
-    co_await storage_.create({kDocumentType, record.id, documentBody(record), record.owner.key()});
+    auto create = storage_.create(std::move(document));
+    co_await std::move(create);
   } catch (const StorageError& e) {
+    failed = AsyncSearchError(500, "exception", std::string("the async search could not be stored: ") + e.what());
+  } catch (...) {
+    // A full storage queue (RejectedExecution) and the like: the route reports it; the
+    // search must not run on unseen.
     search->markDeleted();
     search->cancel();
     registry_.remove(search->id());
-    throw AsyncSearchError(500, "exception", std::string("the async search could not be stored: ") + e.what());
+    throw;
+  }
+  if (failed) {
+    search->markDeleted();
+    search->cancel();
+    registry_.remove(search->id());
+    throw *failed;
   }
   if (final) {
     registry_.remove(search->id());
     if (finalStored_) finalStored_(search->id());
   } else if (search->storedInitially()) {
     // It finished while the first write was in flight.
-    co_await writeFinal(search);
+    auto write = writeFinal(search);
+    co_await std::move(write);
   }
 }
 
 Task<void> AsyncSearchService::writeFinal(std::shared_ptr<RunningSearch> search) {
+  WriteTicket ticket(*this);
   const SearchRecord final = search->record();
-  co_await updateStored(final.id, [&final](SearchRecord& stored) { takeFinal(stored, final); });
+  std::function<void(SearchRecord&)> change = [final](SearchRecord& stored) { takeFinal(stored, final); };
+  std::string failure;
+  try {
+    auto update = updateStored(final.id, std::move(change));
+    co_await std::move(update);
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  if (!failure.empty()) {
+    // Memory keeps answering for it until it expires (removeExpired forgets it then);
+    // other hosts see it as stored last.
+    logger_.error("async search " + final.id + ": its result could not be stored: " + failure, {{"id", final.id}});
+    co_return;
+  }
   // From now on, get answers from storage: the memory goes with the search.
   registry_.remove(final.id);
   if (finalStored_) finalStored_(final.id);
@@ -183,13 +218,15 @@ Task<void> AsyncSearchService::writeFinal(std::shared_ptr<RunningSearch> search)
 Task<bool> AsyncSearchService::updateStored(std::string id, std::function<void(SearchRecord&)> change) {
   constexpr int kAttempts = 16;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    auto document = co_await storage_.get(kDocumentType, id);
+    auto fetch = storage_.get(kDocumentType, id);
+    auto document = co_await std::move(fetch);
     if (!document) co_return false;
     SearchRecord record = recordFromDocument(id, document->body);
     change(record);
     bool conflict = false;
     try {
-      co_await storage_.update(kDocumentType, id, documentBody(record), document->version);
+      auto update = storage_.update(kDocumentType, id, documentBody(record), document->version);
+      co_await std::move(update);
     } catch (const StorageError& e) {
       if (e.kind() == ErrorKind::notFound) co_return false;
       if (e.kind() != ErrorKind::conflict) throw;
@@ -202,7 +239,8 @@ Task<bool> AsyncSearchService::updateStored(std::string id, std::function<void(S
 }
 
 Task<SearchRecord> AsyncSearchService::loadVisible(std::string id, const Caller& caller, bool superuserMay) {
-  auto document = co_await storage_.get(kDocumentType, id);
+  auto fetch = storage_.get(kDocumentType, id);
+  auto document = co_await std::move(fetch);
   if (!document) throw notFound(id);
   SearchRecord record = recordFromDocument(id, document->body);
   if (!mayAccess(record.owner, caller) && !(superuserMay && isSuperuser(caller))) throw notFound(id);
@@ -210,11 +248,26 @@ Task<SearchRecord> AsyncSearchService::loadVisible(std::string id, const Caller&
   co_return record;
 }
 
+Task<bool> AsyncSearchService::expiredEverywhere(std::shared_ptr<RunningSearch> search) {
+  if (search->expirationTime() >= clock_()) co_return false;
+  auto fetch = storage_.get(kDocumentType, search->id());
+  auto document = co_await std::move(fetch);
+  if (document) {
+    const auto stored = recordFromDocument(search->id(), document->body).expirationTime;
+    if (stored >= clock_()) {
+      search->setExpirationTime(stored);  // extended through another host
+      co_return false;
+    }
+  }
+  discard(search);
+  co_return true;
+}
+
 void AsyncSearchService::discard(const std::shared_ptr<RunningSearch>& search) {
   search->markDeleted();
   search->cancel();
   registry_.remove(search->id());
-  startTask(removeStored(search->id()), [self = shared_from_this(), id = search->id()](std::exception_ptr error) noexcept {
+  auto done = [self = shared_from_this(), id = search->id()](std::exception_ptr error) noexcept {
     if (!error) return;
     try {
       std::rethrow_exception(error);
@@ -223,83 +276,17 @@ void AsyncSearchService::discard(const std::shared_ptr<RunningSearch>& search) {
                          "; the cleanup task deletes it once it has expired");
     } catch (...) {
     }
-  });
+  };
+  startTask(removeStored(search->id()), std::move(done));
 }
 
 Task<void> AsyncSearchService::removeStored(std::string id) {
   try {
-    co_await storage_.remove(kDocumentType, id, std::nullopt);
+    auto remove = storage_.remove(kDocumentType, id, std::nullopt);
+    co_await std::move(remove);
   } catch (const StorageError& e) {
     if (e.kind() != ErrorKind::notFound) throw;
   }
-}
-
-Task<std::optional<AsyncSearchResult>> AsyncSearchService::submitRemote(std::shared_ptr<data::RemoteCluster> cluster,
-                                                                        const SubmitRequest& request, const Caller& caller,
-                                                                        std::chrono::milliseconds keepAlive) {
-  auto parameters = request.parameters;
-  parameters.emplace_back("wait_for_completion_timeout", std::to_string(request.waitForCompletion.count()) + "ms");
-  parameters.emplace_back("keep_on_completion", request.keepOnCompletion ? "true" : "false");
-  parameters.emplace_back("keep_alive", formatTimeValue(keepAlive));
-  parameters.emplace_back("batched_reduce_size", std::to_string(request.batchedReduceSize));
-  std::vector<std::string> segments;
-  if (!request.index.empty()) segments.push_back(request.index);
-  segments.emplace_back("_async_search");
-  // The cluster cancels its search when this request is aborted, as Elasticsearch does
-  // when the submitter goes away.
-  auto answer = co_await cluster->send("POST", std::move(segments), std::move(parameters), request.body, request.clientGone);
-  if (!answer.reached) throw AsyncSearchError(502, "connect_transport_exception", answer.failure);
-  if (lacksAsyncSearch(answer.status, answer.body)) {
-    {
-      std::lock_guard lock(fallbackMutex_);
-      withoutAsyncSearch_.insert(request.strategy);
-    }
-    logger_.warn("the remote cluster of strategy [" + (request.strategy.empty() ? std::string("default") : request.strategy) +
-                     "] has no _async_search (HTTP " + std::to_string(answer.status) +
-                     "); its async searches run under Orrery's own async search from now on",
-                 {{"strategy", request.strategy}});
-    co_return std::nullopt;
-  }
-  const auto remoteId = clusterSearchId(answer.body);
-  if (!remoteId) co_return resultFromCluster(answer.status, answer.body, std::nullopt);  // finished, not kept
-  // The cluster keeps it: Orrery records whose it is, under an id of its own.
-  SearchRecord record;
-  record.id = newAsyncId();
-  record.owner = Owner::of(caller);
-  record.index = request.index;
-  record.strategy = request.strategy;
-  record.parameters = request.parameters;
-  record.batchedReduceSize = request.batchedReduceSize;
-  record.sessionId = request.sessionId;
-  record.remoteId = remoteId;
-  auto result = resultFromCluster(answer.status, answer.body, record.id);
-  record.startTime = result.startTimeMillis;
-  record.expirationTime = result.expirationTimeMillis;
-  record.state = result.isRunning ? SearchState::running : result.error ? SearchState::failed : SearchState::completed;
-  co_await storage_.create({kDocumentType, record.id, documentBody(record), record.owner.key()});
-  co_return result;
-}
-
-std::shared_ptr<data::RemoteCluster> AsyncSearchService::clusterFor(const SearchRecord& record) const {
-  auto cluster = search_->remoteCluster(record.strategy);
-  if (!cluster) {
-    throw AsyncSearchError(500, "exception", "async search [" + record.id + "] was delegated to the remote cluster of strategy [" +
-                                                 record.strategy + "], which this host no longer has");
-  }
-  return cluster;
-}
-
-Task<AsyncSearchResult> AsyncSearchService::askRemote(const SearchRecord& record,
-                                                      std::vector<std::pair<std::string, std::string>> parameters,
-                                                      bool status) {
-  std::vector<std::string> segments{"_async_search"};
-  if (status) segments.emplace_back("status");
-  segments.push_back(*record.remoteId);
-  auto answer = co_await clusterFor(record)->send("GET", std::move(segments), std::move(parameters), {}, {});
-  if (!answer.reached) throw AsyncSearchError(502, "connect_transport_exception", answer.failure);
-  auto result = resultFromCluster(answer.status, answer.body, record.id);
-  result.id = record.id;
-  co_return result;
 }
 
 Task<AsyncSearchResult> AsyncSearchService::get(std::string id, GetOptions options, Caller caller) {
@@ -307,39 +294,39 @@ Task<AsyncSearchResult> AsyncSearchService::get(std::string id, GetOptions optio
   if (options.keepAlive) checkKeepAlive(*options.keepAlive, formatTimeValue(*options.keepAlive), settings_.keepAlive);
   if (auto search = registry_.find(id); search && !search->deleted()) {
     if (!mayAccess(search->owner(), caller)) throw notFound(id);
-    if (search->expirationTime() < clock_()) {
-      discard(search);
-      throw notFound(id);
-    }
+    auto check = expiredEverywhere(search);
+    if (co_await std::move(check)) throw notFound(id);
     if (options.keepAlive) {
       const auto expiration = clock_() + options.keepAlive->count();
       search->setExpirationTime(expiration);
       // Persisted before the answer, as Elasticsearch does.
-      co_await updateStored(id, [expiration](SearchRecord& stored) { stored.expirationTime = expiration; });
+      auto update = updateStored(id, setExpiry(expiration));
+      co_await std::move(update);
     }
     WaitUntilDone wait(search, executors_, options.waitForCompletion);
     co_await wait;
     co_return search->result(true);
   }
-  SearchRecord record = co_await loadVisible(id, caller, false);
+  auto load = loadVisible(id, caller, false);
+  SearchRecord record = co_await std::move(load);
   if (record.remoteId) {
     std::vector<std::pair<std::string, std::string>> parameters;
     if (options.waitForCompletion.count() > 0) {
       parameters.emplace_back("wait_for_completion_timeout", std::to_string(options.waitForCompletion.count()) + "ms");
     }
     if (options.keepAlive) parameters.emplace_back("keep_alive", formatTimeValue(*options.keepAlive));
-    auto result = co_await askRemote(record, std::move(parameters), false);
+    auto ask = askRemote(record, std::move(parameters), false);
+    auto result = co_await std::move(ask);
     if (options.keepAlive) {
-      const auto expiration = result.expirationTimeMillis;
-      co_await updateStored(id, [expiration](SearchRecord& stored) { stored.expirationTime = expiration; });
+      auto update = updateStored(id, setExpiry(result.expirationTimeMillis));
+      co_await std::move(update);
     }
     co_return result;
   }
   if (options.keepAlive) {
     const auto expiration = clock_() + options.keepAlive->count();
-    if (!co_await updateStored(id, [expiration](SearchRecord& stored) { stored.expirationTime = expiration; })) {
-      throw notFound(id);
-    }
+    auto update = updateStored(id, setExpiry(expiration));
+    if (!co_await std::move(update)) throw notFound(id);
     record.expirationTime = expiration;
   }
   co_return record.result(true);
@@ -349,23 +336,26 @@ Task<AsyncSearchResult> AsyncSearchService::status(std::string id, std::optional
                                                    Caller caller) {
   if (!wellFormedAsyncId(id)) throw invalidId(id);
   if (keepAlive) checkKeepAlive(*keepAlive, formatTimeValue(*keepAlive), settings_.keepAlive);
-  const auto search = registry_.find(id);
-  if (search && !search->deleted()) {
+  auto search = registry_.find(id);
+  if (search && search->deleted()) search.reset();
+  if (search) {
     if (!mayAccess(search->owner(), caller) && !isSuperuser(caller)) throw notFound(id);
-    if (search->expirationTime() < clock_()) {
-      discard(search);
-      throw notFound(id);
-    }
+    auto check = expiredEverywhere(search);
+    if (co_await std::move(check)) throw notFound(id);
   }
   std::optional<SearchRecord> stored;
-  if (!search || search->deleted()) stored = co_await loadVisible(id, caller, true);
+  if (!search) {
+    auto load = loadVisible(id, caller, true);
+    stored = co_await std::move(load);
+  }
   if (stored && stored->remoteId) {
     std::vector<std::pair<std::string, std::string>> parameters;
     if (keepAlive) parameters.emplace_back("keep_alive", formatTimeValue(*keepAlive));
-    auto result = co_await askRemote(*stored, std::move(parameters), true);
+    auto ask = askRemote(*stored, std::move(parameters), true);
+    auto result = co_await std::move(ask);
     if (keepAlive) {
-      const auto expiration = result.expirationTimeMillis;
-      co_await updateStored(id, [expiration](SearchRecord& record) { record.expirationTime = expiration; });
+      auto update = updateStored(id, setExpiry(result.expirationTimeMillis));
+      co_await std::move(update);
     }
     result.response.reset();
     co_return result;
@@ -373,9 +363,8 @@ Task<AsyncSearchResult> AsyncSearchService::status(std::string id, std::optional
   if (keepAlive) {
     const auto expiration = clock_() + keepAlive->count();
     if (search) search->setExpirationTime(expiration);
-    if (!co_await updateStored(id, [expiration](SearchRecord& record) { record.expirationTime = expiration; })) {
-      throw notFound(id);
-    }
+    auto update = updateStored(id, setExpiry(expiration));
+    if (!co_await std::move(update)) throw notFound(id);
     if (stored) stored->expirationTime = expiration;
   }
   auto result = stored ? stored->result(true) : search->result(true);
@@ -384,8 +373,9 @@ Task<AsyncSearchResult> AsyncSearchService::status(std::string id, std::optional
 }
 
 Task<AsyncSearchResult> AsyncSearchService::extend(std::string id, std::chrono::milliseconds keepAlive, Caller caller) {
-  co_return co_await get(std::move(id), GetOptions{.waitForCompletion = std::chrono::milliseconds(0), .keepAlive = keepAlive},
-                         std::move(caller));
+  GetOptions options{.waitForCompletion = std::chrono::milliseconds(0), .keepAlive = keepAlive};
+  auto got = get(std::move(id), options, std::move(caller));
+  co_return co_await std::move(got);
 }
 
 Task<void> AsyncSearchService::remove(std::string id, Caller caller) {
@@ -396,115 +386,21 @@ Task<void> AsyncSearchService::remove(std::string id, Caller caller) {
     search->markDeleted();
     search->cancel();
     registry_.remove(id);
-    co_await removeStored(id);
+    auto remove = removeStored(id);
+    co_await std::move(remove);
     co_return;
   }
-  SearchRecord record = co_await loadVisible(id, caller, true);
+  auto load = loadVisible(id, caller, true);
+  SearchRecord record = co_await std::move(load);
   if (record.remoteId) {
-    // Named: g++ 12 miscompiles an initializer list inside a co_await expression.
     std::vector<std::string> segments{"_async_search", *record.remoteId};
-    auto answer = co_await clusterFor(record)->send("DELETE", std::move(segments), {}, {}, {});
+    auto send = clusterFor(record)->send("DELETE", std::move(segments), {}, {}, CancellationToken());
+    auto answer = co_await std::move(send);
     // Gone there already (expired, deleted) is fine; a cluster that cannot be reached is not.
     if (!answer.reached) throw AsyncSearchError(502, "connect_transport_exception", answer.failure);
   }
-  co_await removeStored(record.id);
-}
-
-Task<std::size_t> AsyncSearchService::removeExpired() {
-  const auto now = clock_();
-  for (const auto& search : registry_.all()) {
-    if (search->expirationTime() < now) {
-      search->markDeleted();
-      search->cancel();
-      registry_.remove(search->id());
-    }
-  }
-  std::size_t removed = 0;
-  while (true) {
-    storage::FindQuery query{.type = kDocumentType,
-                             .filters = {storage::Filter::lt("expirationTime", now)},
-                             .sort = {{"expirationTime", storage::SortOrder::ascending}},
-                             .limit = 100};
-    auto page = co_await storage_.find(std::move(query));
-    if (page.documents.empty()) break;
-    std::size_t removedThisPage = 0;
-    for (const auto& document : page.documents) {
-      bool gone = true;
-      try {
-        co_await storage_.remove(kDocumentType, document.id, document.version);
-      } catch (const StorageError& e) {
-        // Changed meanwhile (extended by its owner) or deleted by another host.
-        gone = e.kind() == ErrorKind::notFound;
-        if (e.kind() != ErrorKind::notFound && e.kind() != ErrorKind::conflict) throw;
-      }
-      if (gone) ++removedThisPage;
-    }
-    removed += removedThisPage;
-    if (removedThisPage == 0) break;  // every one changed under us: the next run sees them
-  }
-  co_return removed;
-}
-
-void AsyncSearchService::stopAll(std::chrono::milliseconds wait) {
-  stopping_ = true;
-  const auto now = clock_();
-  for (const auto& search : registry_.all()) {
-    search->markStopped(now);
-    search->cancel();
-    ended(search);
-  }
-  std::unique_lock lock(writesMutex_);
-  if (!writesDone_.wait_for(lock, wait, [this] { return writesInFlight_ == 0; })) {
-    logger_.warn(std::to_string(writesInFlight_) + " stopped async search(es) could not be recorded before the host stopped");
-  }
-}
-
-Task<std::size_t> AsyncSearchService::resumeStopped() {
-  std::size_t resumed = 0;
-  std::size_t offset = 0;
-  while (true) {
-    storage::FindQuery query{.type = kDocumentType,
-                             .filters = {storage::Filter::eq("state", std::string(stateName(SearchState::stopped)))},
-                             .sort = {{"startTime", storage::SortOrder::ascending}},
-                             .offset = offset,
-                             .limit = 100};
-    auto page = co_await storage_.find(std::move(query));
-    if (page.documents.empty()) break;
-    for (const auto& document : page.documents) {
-      SearchRecord record = recordFromDocument(document.id, document.body);
-      if (record.expirationTime < clock_()) {
-        ++offset;  // the cleanup task deletes it
-        continue;
-      }
-      record.state = SearchState::running;
-      record.isPartial = true;
-      record.status = 200;
-      record.completionTime.reset();
-      record.response.reset();
-      record.error.reset();
-      record.shards = {};
-      bool claimed = true;
-      try {
-        // Conditional on the version read: of several hosts, one resumes it.
-        co_await storage_.update(kDocumentType, record.id, documentBody(record), document.version);
-      } catch (const StorageError& e) {
-        if (e.kind() != ErrorKind::conflict && e.kind() != ErrorKind::notFound) throw;
-        claimed = false;
-      }
-      if (!claimed) {
-        ++offset;  // changed meanwhile (resumed or extended elsewhere): not ours to run
-        continue;
-      }
-      auto search = std::make_shared<RunningSearch>(record, true, settings_.maxResponseBytes);
-      search->beginStoring();
-      search->storedInitially();
-      registry_.addResumed(search);
-      launch(search);
-      ++resumed;
-      logger_.info("async search " + record.id + " resumed after the restart", {{"id", record.id}});
-    }
-  }
-  co_return resumed;
+  auto remove = removeStored(record.id);
+  co_await std::move(remove);
 }
 
 }  // namespace orrery::async_search

@@ -77,6 +77,17 @@ class AsyncSearchService final : public AsyncSearchStart, public std::enable_sha
   Task<SearchRecord> loadVisible(std::string id, const Caller& caller, bool superuserMay);
   // Expired or deleted: cancelled, forgotten here and deleted from storage.
   void discard(const std::shared_ptr<RunningSearch>& search);
+  // Whether a search running here whose expiry (in memory) has passed has expired for
+  // good: another host on the store may have extended it (the stored expiry wins).
+  Task<bool> expiredEverywhere(std::shared_ptr<RunningSearch> search);
+  // A final write in flight, counted so that stopAll() can wait for it.
+  struct WriteTicket {
+    explicit WriteTicket(AsyncSearchService& service);
+    ~WriteTicket();
+    WriteTicket(const WriteTicket&) = delete;
+    WriteTicket& operator=(const WriteTicket&) = delete;
+    AsyncSearchService& service;
+  };
   Task<void> removeStored(std::string id);
 
   // Delegation to a remote cluster's own _async_search. submitRemote answers nullopt when

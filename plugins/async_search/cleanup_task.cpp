@@ -10,7 +10,8 @@ class CleanupRunner final : public task_manager::TaskRunner {
   Task<task_manager::RunResult> run(task_manager::RunContext) override {
     auto service = slot_->get();
     if (!service) co_return task_manager::RunResult{};
-    const auto removed = co_await service->removeExpired();
+    auto task = service->removeExpired();
+    const auto removed = co_await std::move(task);
     // Tests and operators read this line to know a run happened.
     logger_.info("async_search:cleanup deleted " + std::to_string(removed) + " expired async search(es)",
                  {{"deleted", std::to_string(removed)}});

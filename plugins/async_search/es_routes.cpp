@@ -40,7 +40,8 @@ Task<Response> submit(std::shared_ptr<AsyncSearchService> service, Executors& ex
     if (submitted.strategy.empty()) submitted.strategy = "local";
     submitted.body = std::move(request.body);
     submitted.clientGone = http.clientGone(request);
-    auto result = co_await service->submit(std::move(submitted), callerOf(request));
+    auto task = service->submit(std::move(submitted), callerOf(request));  // named: see async_search_service.cpp
+    auto result = co_await std::move(task);
     auto response = answer(result.status, asyncSearchBody(result));
     if (result.id) response.headers.set("X-Elasticsearch-Async-Id", *result.id);
     response.headers.set("X-Elasticsearch-Async-Is-Running", result.isRunning ? "?1" : "?0");
@@ -55,7 +56,8 @@ Task<Response> submit(std::shared_ptr<AsyncSearchService> service, Executors& ex
 Task<Response> get(std::shared_ptr<AsyncSearchService> service, Request& request) {
   try {
     const auto options = parseGetParameters(request.query, service->settings().keepAlive);
-    const auto result = co_await service->get(request.param("id"), options, callerOf(request));
+    auto task = service->get(request.param("id"), options, callerOf(request));
+    const auto result = co_await std::move(task);
     co_return answer(result.status, asyncSearchBody(result));
   } catch (const AsyncSearchError& error) {
     co_return failure(error);
@@ -65,7 +67,8 @@ Task<Response> get(std::shared_ptr<AsyncSearchService> service, Request& request
 Task<Response> status(std::shared_ptr<AsyncSearchService> service, Request& request) {
   try {
     const auto keepAlive = parseStatusParameters(request.query, service->settings().keepAlive);
-    const auto result = co_await service->status(request.param("id"), keepAlive, callerOf(request));
+    auto task = service->status(request.param("id"), keepAlive, callerOf(request));
+    const auto result = co_await std::move(task);
     co_return answer(200, statusBody(result));
   } catch (const AsyncSearchError& error) {
     co_return failure(error);
@@ -74,7 +77,8 @@ Task<Response> status(std::shared_ptr<AsyncSearchService> service, Request& requ
 
 Task<Response> remove(std::shared_ptr<AsyncSearchService> service, Request& request) {
   try {
-    co_await service->remove(request.param("id"), callerOf(request));
+    auto task = service->remove(request.param("id"), callerOf(request));
+    co_await std::move(task);
     co_return answer(200, R"({"acknowledged":true})");
   } catch (const AsyncSearchError& error) {
     co_return failure(error);
@@ -92,7 +96,8 @@ std::shared_ptr<AsyncSearchService> serviceIn(ServiceSlot& slot) {
 template <class Handler>
 Task<Response> withService(std::shared_ptr<ServiceSlot> slot, Handler handler) {
   try {
-    co_return co_await handler(serviceIn(*slot));
+    auto task = handler(serviceIn(*slot));
+    co_return co_await std::move(task);
   } catch (const AsyncSearchError& error) {
     co_return failure(error);
   }

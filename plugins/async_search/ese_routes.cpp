@@ -158,9 +158,11 @@ Task<Response> handle(std::shared_ptr<ServiceSlot> slot, Executors& executors, c
     AsyncSearchResult result;
     if (submit) {
       options.submit.clientGone = http.clientGone(request);
-      result = co_await service->submit(std::move(options.submit), callerOf(request));
+      auto task = service->submit(std::move(options.submit), callerOf(request));  // named: see async_search_service.cpp
+      result = co_await std::move(task);
     } else {
-      result = co_await service->get(request.param("id"), options.poll, callerOf(request));
+      auto task = service->get(request.param("id"), options.poll, callerOf(request));
+      result = co_await std::move(task);
     }
     auto reshape = [&result, legacy = options.legacyHitsTotal] { return shape(result, legacy); };
     co_return co_await executors.blocking(std::move(reshape), Pool::search);
@@ -185,7 +187,8 @@ void registerEseRoutes(http::HttpService& http, std::shared_ptr<ServiceSlot> slo
     auto service = slot->get();
     if (!service) co_return http::kibanaError(503, "async search is not started (or is stopping)");
     try {
-      co_await service->remove(request.param("id"), callerOf(request));
+      auto task = service->remove(request.param("id"), callerOf(request));
+      co_await std::move(task);
       co_return http::jsonResponse(200, json::object());
     } catch (const AsyncSearchError& error) {
       co_return kibanaFailure(error);

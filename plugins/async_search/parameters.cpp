@@ -105,6 +105,9 @@ SubmitRequest parseSubmitParameters(const QueryParameters& query, const std::str
       request.strategy = value;
     } else if (name == "pre_filter_shard_size") {
       preFilterShardSize = value;
+    } else if (commonParameter(name)) {
+      // Formatting of this answer, not the search's business (filter_path would strip
+      // the fields async search reads from the strategy's response).
     } else {
       if (name == "scroll") scroll = true;
       request.parameters.emplace_back(name, value);
@@ -137,7 +140,7 @@ GetOptions parseGetParameters(const QueryParameters& query, const KeepAliveLimit
       if (keepAlive.count() < 0) continue;  // -1: unchanged, as Elasticsearch
       checkKeepAlive(keepAlive, value, limits);
       options.keepAlive = keepAlive;
-    } else if (name == "typed_keys") {
+    } else if (name == "typed_keys" || name == "rest_total_hits_as_int") {
       boolParameter(name, value);  // the stored response keeps the form it was submitted with
     } else if (!commonParameter(name)) {
       throw AsyncSearchError(400, "illegal_argument_exception",

@@ -86,6 +86,8 @@ bool RunningSearch::complete(int status, std::string body, std::int64_t nowMilli
       record_.error = errorOf(body);
       record_.isPartial = true;
       record_.state = SearchState::failed;
+      // Elasticsearch shows a completion time only beside a response (the partial one).
+      if (record_.response) record_.completionTime = nowMillis;
     }
     if (keepOnCompletion_ || stored_ != Stored::no) limitResponseSize(record_, maxResponseBytes_);
     waiters.swap(waiters_);
@@ -102,7 +104,7 @@ void RunningSearch::markStopped(std::int64_t nowMillis) {
     record_.state = SearchState::stopped;
     record_.isPartial = true;
     record_.status = 503;
-    record_.completionTime = nowMillis;
+    if (record_.response) record_.completionTime = nowMillis;
     record_.error = errorObject("node_closed_exception",
                                 "the host stopped while the search was running; it did not finish");
     waiters.swap(waiters_);
@@ -171,17 +173,23 @@ void WaitUntilDone::await_suspend(std::coroutine_handle<> handle) {
   struct Race {
     std::atomic<bool> settled{false};
     std::atomic<std::uint64_t> waiterId{0};
+    CancellationSource timer;  // cancelled when the search ends first: no timer lingers
   };
-  auto race = std::make_shared<Race>();
+  // Everything used below is copied first: once the search ends, the resumed request may
+  // finish and free this awaiter on another thread.
+  const auto timeout = timeout_;
   Executors* executors = &executors_;
   auto search = search_;
+  auto race = std::make_shared<Race>();
   // Whichever comes first resumes the request, on an I/O thread; the other does nothing.
   const auto waiterId = search->whenDone([race, executors, handle] {
-    if (!race->settled.exchange(true)) executors->post([handle] { handle.resume(); });
+    if (race->settled.exchange(true)) return;
+    race->timer.cancel();
+    executors->post([handle] { handle.resume(); });
   });
   race->waiterId = waiterId;
-  executors->postAfter(timeout_, [race, search, handle] {
-    if (race->settled.exchange(true)) return;
+  executors->postAfterOrCancel(timeout, race->timer.token(), [race, search, handle](bool elapsed) {
+    if (!elapsed || race->settled.exchange(true)) return;
     search->forget(race->waiterId);
     handle.resume();
   });

@@ -111,6 +111,7 @@ std::string errorObject(const std::string& type, const std::string& reason) {
 void limitResponseSize(SearchRecord& record, std::int64_t maxBytes) {
   if (record.running() || !record.response || static_cast<std::int64_t>(record.response->size()) <= maxBytes) return;
   record.response.reset();
+  record.completionTime.reset();  // shown only beside a response
   record.error = errorObject("illegal_argument_exception",
                              "Can't store an async search response larger than [" + std::to_string(maxBytes) +
                                  "] bytes. This limit can be set by changing the [search.max_async_search_response_size] setting.");

@@ -162,7 +162,7 @@ TEST_CASE("ownership: another user gets 404 as for a missing id; a superuser may
 }
 
 TEST_CASE("errors as Elasticsearch answers them: ids, validation, too many running searches") {
-  AsyncHost host("async_search:\n  maxRunningPerUser: 2\n  maxKeepAlive: 1d\n");
+  AsyncHost host("async_search:\n  maxRunningPerUser: 2\n  maxKeepAlive: 1d\n  defaultKeepAlive: 1h\n");
   HttpClient client(host.port);
   checkElasticsearchError(client.get("/es/_async_search/nonsense", alice), 400, "illegal_argument_exception", "invalid id: [nonsense]");
   checkElasticsearchError(client.get("/es/_async_search/status/nonsense", alice), 400, "illegal_argument_exception");

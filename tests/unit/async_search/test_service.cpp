@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <future>
 #include <set>
 
 #include "async_search_service.hpp"
@@ -359,9 +360,9 @@ TEST_CASE("an expired search answers 404 at once; the cleanup deletes stored one
 
   host.now += (2min).count();
   CHECK(failure(host.service->get(*running.id, {}, Host::alice())).status() == 404);  // before any cleanup
-  host.now += (5LL * 24 * 3600 * 1000);  // past the kept one's 5d too
   const auto lastingExpiry = host.get(*lasting.id, {.keepAlive = 10 * 24h}).expirationTimeMillis;  // extended
   CHECK(lastingExpiry == host.now + (10 * 24h).count());
+  host.now += (5LL * 24 * 3600 * 1000);  // past the kept one's 5d, not the extended one's 10d
   CHECK(runToEnd(host.service->removeExpired()) >= 1);
   CHECK(host.held->cancelled("short"));
   CHECK_FALSE(host.document(*running.id));
@@ -427,7 +428,8 @@ TEST_CASE("a failed search answers with the failure's status inside the async en
 TEST_CASE("more than maxRunningPerUser running searches are refused with 429, counted per user") {
   test::TempDir dir;
   Host host(dir.path() / "store.db", ServiceSettings{.maxRunningPerUser = 2});
-  REQUIRE(host.submit("a1").id);
+  const auto a1 = host.submit("a1");
+  REQUIRE(a1.id);
   REQUIRE(host.submit("a2").id);
   const auto refused = failure(host.service->submit({.index = "a3", .strategy = "held", .waitForCompletion = 0ms},
                                                     Host::alice()));
@@ -435,6 +437,7 @@ TEST_CASE("more than maxRunningPerUser running searches are refused with 429, co
   CHECK(refused.type() == "es_rejected_execution_exception");
   CHECK(host.submit("b1", "{}", 0ms, false, Host::bob()).id);
   host.held->release("a1", 2);  // one of alice's ends: she may start another
+  host.waitStored(*a1.id);
   CHECK(host.submit("a4").id);
 }
 
@@ -460,6 +463,7 @@ TEST_CASE("a stopping host records its running searches as stopped; resumeStoppe
   CHECK_FALSE(stopped.isRunning);
   CHECK(stopped.isPartial);
   CHECK(stopped.status == 503);
+  CHECK_FALSE(stopped.completionTimeMillis);  // Elasticsearch shows one only beside a response
   CHECK(runToEnd(second.service->resumeStopped()) == 1);
   CHECK(runToEnd(second.service->resumeStopped()) == 0);  // once
   const auto resumed = second.get(id);
@@ -471,4 +475,54 @@ TEST_CASE("a stopping host records its running searches as stopped; resumeStoppe
   CHECK_FALSE(done.isRunning);
   CHECK(done.status == 200);
   CHECK(done.shards.successful == 2);
+}
+
+TEST_CASE("a keep_alive given through another host on the same store keeps the running search alive here") {
+  test::TempDir dir;
+  Host runner(dir.path() / "store.db");
+  Host other(dir.path() / "store.db");
+  SubmitRequest request{.index = "shared", .body = R"({"shards":2})", .strategy = "held",
+                        .waitForCompletion = 0ms, .keepAlive = 1min};
+  const auto first = runToEnd(runner.service->submit(request, Host::alice()));
+  REQUIRE(first.id);
+  // The other host does not run it: it answers from storage, and moves the expiry there.
+  const auto extended = other.get(*first.id, {.keepAlive = 1h});
+  CHECK(extended.isRunning);
+  CHECK(extended.expirationTimeMillis == other.now + (1h).count());
+  runner.now += (10min).count();  // past the expiry the runner had in memory
+  const auto stillThere = runner.get(*first.id);
+  CHECK(stillThere.isRunning);
+  CHECK(stillThere.expirationTimeMillis == extended.expirationTimeMillis);
+  CHECK_FALSE(runner.held->cancelled("shared"));
+  CHECK(runToEnd(runner.service->removeExpired()) == 0);
+  CHECK_FALSE(runner.held->cancelled("shared"));
+}
+
+TEST_CASE("a submitter that goes away during the wait cancels its search; nothing is left behind") {
+  test::TempDir dir;
+  Host host(dir.path() / "store.db");
+  CancellationSource gone;
+  SubmitRequest request{.index = "abandoned", .body = R"({"shards":2})", .strategy = "held",
+                        .waitForCompletion = 60s, .clientGone = gone.token()};
+  auto outcome = std::make_shared<std::promise<int>>();
+  auto answered = outcome->get_future();
+  // Started here: the strategy has the search when startTask returns (it runs to the wait).
+  startTask(host.service->submit(request, Host::alice()),
+            [outcome](std::exception_ptr error, std::optional<AsyncSearchResult>) noexcept {
+              try {
+                if (error) std::rethrow_exception(error);
+                outcome->set_value(200);
+              } catch (const AsyncSearchError& e) {
+                outcome->set_value(e.status());
+              } catch (...) {
+                outcome->set_value(-1);
+              }
+            });
+  CHECK_FALSE(host.held->cancelled("abandoned"));
+  gone.cancel();
+  REQUIRE(answered.wait_for(20s) == std::future_status::ready);
+  CHECK(answered.get() == 400);
+  CHECK(host.held->cancelled("abandoned"));
+  CHECK(host.service->runningHere() == 0);
+  CHECK(host.documents() == 0);
 }
