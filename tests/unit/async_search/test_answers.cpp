@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "owner.hpp"
+#include "remote_answers.hpp"
 #include "responses.hpp"
 #include "search_record.hpp"
 
@@ -111,4 +112,52 @@ TEST_CASE("who may see a search: the same user and authentication, the same API 
   CHECK(mayAccess(anonymous, bob));
   CHECK(isSuperuser(bob));
   CHECK_FALSE(isSuperuser(alice));
+}
+
+TEST_CASE("a remote cluster's answers: its id replaced by Orrery's, errors as Elasticsearch's, no async search told apart") {
+  const std::string running =
+      R"({"id":"CLUSTERID","is_partial":true,"is_running":true,"start_time_in_millis":10,"expiration_time_in_millis":20,)"
+      R"("response":{"took":3,"_shards":{"total":4,"successful":1,"skipped":0,"failed":0},"hits":{"total":{"value":5,"relation":"gte"}}}})";
+  CHECK(clusterSearchId(running) == "CLUSTERID");
+  const auto result = resultFromCluster(200, running, std::string("OWN"));
+  CHECK(result.id == "OWN");
+  CHECK(result.isRunning);
+  CHECK(result.startTimeMillis == 10);
+  CHECK(result.expirationTimeMillis == 20);
+  CHECK(result.shards.successful == 1);
+  CHECK(result.shards.total == 4);
+  CHECK(result.response->find("CLUSTERID") == std::string::npos);
+  CHECK_FALSE(resultFromCluster(200, running, std::nullopt).id);
+
+  const auto status = resultFromCluster(
+      200, R"({"id":"X","is_running":false,"is_partial":true,"start_time_in_millis":1,"expiration_time_in_millis":2,)"
+           R"("_shards":{"total":3,"successful":2,"skipped":0,"failed":1},"completion_status":503})",
+      std::string("OWN"));
+  CHECK(status.status == 503);
+  CHECK(status.shards.failed == 1);
+
+  try {
+    resultFromCluster(404, R"({"error":{"type":"resource_not_found_exception","reason":"X"},"status":404})", std::string("OWN"));
+    FAIL("no error");
+  } catch (const AsyncSearchError& error) {
+    CHECK(error.status() == 404);
+    CHECK(std::string(error.what()) == "OWN");  // Orrery's id, never the cluster's
+  }
+  try {
+    resultFromCluster(400, R"({"error":{"type":"parsing_exception","reason":"bad"},"status":400})", std::nullopt);
+    FAIL("no error");
+  } catch (const AsyncSearchError& error) {
+    CHECK(error.status() == 400);
+    CHECK(error.type() == "parsing_exception");
+  }
+  CHECK_THROWS_AS(resultFromCluster(200, "[1,2]", std::nullopt), AsyncSearchError);
+  CHECK_THROWS_AS(resultFromCluster(200, "not json", std::nullopt), AsyncSearchError);
+
+  CHECK(lacksAsyncSearch(400, R"({"error":"no handler found for uri [/logs/_async_search] and method [POST]"})"));
+  CHECK(lacksAsyncSearch(400, R"({"error":{"type":"illegal_argument_exception","reason":"no handler found for uri [/x]"}})"));
+  CHECK(lacksAsyncSearch(405, "{}"));
+  CHECK(lacksAsyncSearch(404, "<html>not found</html>"));
+  CHECK_FALSE(lacksAsyncSearch(404, R"({"error":{"type":"index_not_found_exception","reason":"no such index [logs]"},"status":404})"));
+  CHECK_FALSE(lacksAsyncSearch(400, R"({"error":{"type":"parsing_exception","reason":"bad"}})"));
+  CHECK_FALSE(lacksAsyncSearch(200, running));
 }
