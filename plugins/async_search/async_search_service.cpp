@@ -259,7 +259,6 @@ Task<bool> AsyncSearchService::expiredEverywhere(std::shared_ptr<RunningSearch> 
       co_return false;
     }
   }
-  discard(search);
   co_return true;
 }
 
@@ -295,7 +294,10 @@ Task<AsyncSearchResult> AsyncSearchService::get(std::string id, GetOptions optio
   if (auto search = registry_.find(id); search && !search->deleted()) {
     if (!mayAccess(search->owner(), caller)) throw notFound(id);
     auto check = expiredEverywhere(search);
-    if (co_await std::move(check)) throw notFound(id);
+    if (co_await std::move(check)) {
+      discard(search);
+      throw notFound(id);
+    }
     if (options.keepAlive) {
       const auto expiration = clock_() + options.keepAlive->count();
       search->setExpirationTime(expiration);
@@ -341,7 +343,10 @@ Task<AsyncSearchResult> AsyncSearchService::status(std::string id, std::optional
   if (search) {
     if (!mayAccess(search->owner(), caller) && !isSuperuser(caller)) throw notFound(id);
     auto check = expiredEverywhere(search);
-    if (co_await std::move(check)) throw notFound(id);
+    if (co_await std::move(check)) {
+      discard(search);
+      throw notFound(id);
+    }
   }
   std::optional<SearchRecord> stored;
   if (!search) {

@@ -78,7 +78,8 @@ class AsyncSearchService final : public AsyncSearchStart, public std::enable_sha
   // Expired or deleted: cancelled, forgotten here and deleted from storage.
   void discard(const std::shared_ptr<RunningSearch>& search);
   // Whether a search running here whose expiry (in memory) has passed has expired for
-  // good: another host on the store may have extended it (the stored expiry wins).
+  // good: another host on the store may have extended it (the stored expiry wins, and is
+  // taken over).
   Task<bool> expiredEverywhere(std::shared_ptr<RunningSearch> search);
   // A final write in flight, counted so that stopAll() can wait for it.
   struct WriteTicket {

@@ -8,12 +8,18 @@ using storage::ErrorKind;
 using storage::StorageError;
 
 Task<std::size_t> AsyncSearchService::removeExpired() {
+  std::size_t removed = 0;
   for (const auto& search : registry_.all()) {
-    auto check = expiredEverywhere(search);  // cancels and forgets it when it has expired
-    co_await std::move(check);
+    auto check = expiredEverywhere(search);
+    if (!co_await std::move(check)) continue;
+    search->markDeleted();
+    search->cancel();
+    registry_.remove(search->id());
+    auto remove = removeStored(search->id());
+    co_await std::move(remove);
+    ++removed;
   }
   const auto now = clock_();
-  std::size_t removed = 0;
   while (true) {
     storage::FindQuery query{.type = kDocumentType,
                              .filters = {storage::Filter::lt("expirationTime", now)},
@@ -24,19 +30,20 @@ Task<std::size_t> AsyncSearchService::removeExpired() {
     if (page.documents.empty()) break;
     std::size_t removedThisPage = 0;
     for (const auto& document : page.documents) {
-      bool gone = true;
+      bool deleted = true;
       try {
         auto remove = storage_.remove(kDocumentType, document.id, document.version);
         co_await std::move(remove);
       } catch (const StorageError& e) {
-        // Changed meanwhile (extended by its owner) or deleted by another host.
-        gone = e.kind() == ErrorKind::notFound;
+        // Changed meanwhile (extended by its owner) or deleted by another host: not this
+        // run's to count.
+        deleted = false;
         if (e.kind() != ErrorKind::notFound && e.kind() != ErrorKind::conflict) throw;
       }
-      if (gone) ++removedThisPage;
+      if (deleted) ++removedThisPage;
     }
     removed += removedThisPage;
-    if (removedThisPage == 0) break;  // every one changed under us: the next run sees them
+    if (removedThisPage == 0) break;  // every one changed or went under us: the next run sees what is left
   }
   co_return removed;
 }

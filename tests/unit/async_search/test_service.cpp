@@ -158,6 +158,9 @@ struct Host {
     });
   }
   ~Host() {
+    // As the host does when it stops: searches still held end (cancelled), so nothing
+    // waits on them past the test.
+    service->stopAll(20s);
     executors.drain(std::chrono::steady_clock::now() + 20s);
     pool.stop();
   }
@@ -197,6 +200,9 @@ struct Host {
   std::condition_variable changed;
   std::set<std::string> stored;
 };
+
+// A duration in the manual clock's unit.
+std::int64_t ms(std::chrono::milliseconds duration) { return duration.count(); }
 
 // The AsyncSearchError a task throws.
 template <class T>
@@ -358,10 +364,10 @@ TEST_CASE("an expired search answers 404 at once; the cleanup deletes stored one
   REQUIRE(lasting.id);
   CHECK(runToEnd(host.service->removeExpired()) == 0);
 
-  host.now += (2min).count();
+  host.now += ms(2min);
   CHECK(failure(host.service->get(*running.id, {}, Host::alice())).status() == 404);  // before any cleanup
   const auto lastingExpiry = host.get(*lasting.id, {.keepAlive = 10 * 24h}).expirationTimeMillis;  // extended
-  CHECK(lastingExpiry == host.now + (10 * 24h).count());
+  CHECK(lastingExpiry == host.now + ms(10 * 24h));
   host.now += (5LL * 24 * 3600 * 1000);  // past the kept one's 5d, not the extended one's 10d
   CHECK(runToEnd(host.service->removeExpired()) >= 1);
   CHECK(host.held->cancelled("short"));
@@ -378,10 +384,10 @@ TEST_CASE("keep_alive on get moves the expiry, and the stored document has it be
   REQUIRE(first.id);
   host.now += 1000;
   const auto extended = host.get(*first.id, {.keepAlive = 2h});
-  CHECK(extended.expirationTimeMillis == host.now + (2h).count());
+  CHECK(extended.expirationTimeMillis == host.now + ms(2h));
   CHECK(json::parse(host.document(*first.id)->body)["expirationTime"] == extended.expirationTimeMillis);
   const auto viaExtend = runToEnd(host.service->extend(*first.id, 3h, Host::alice()));
-  CHECK(viaExtend.expirationTimeMillis == host.now + (3h).count());
+  CHECK(viaExtend.expirationTimeMillis == host.now + ms(3h));
   // The final write keeps the extended expiry.
   host.held->release("extended", 2);
   host.waitStored(*first.id);
@@ -488,8 +494,8 @@ TEST_CASE("a keep_alive given through another host on the same store keeps the r
   // The other host does not run it: it answers from storage, and moves the expiry there.
   const auto extended = other.get(*first.id, {.keepAlive = 1h});
   CHECK(extended.isRunning);
-  CHECK(extended.expirationTimeMillis == other.now + (1h).count());
-  runner.now += (10min).count();  // past the expiry the runner had in memory
+  CHECK(extended.expirationTimeMillis == other.now + ms(1h));
+  runner.now += ms(10min);  // past the expiry the runner had in memory
   const auto stillThere = runner.get(*first.id);
   CHECK(stillThere.isRunning);
   CHECK(stillThere.expirationTimeMillis == extended.expirationTimeMillis);
