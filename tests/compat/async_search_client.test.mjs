@@ -6,15 +6,9 @@
 // Usage: node async_search_client.test.mjs <orrery binary> <fixtures build folder>
 import assert from 'node:assert/strict';
 
-import { startHost } from './host.mjs';
+import { officialClient, startHost } from './host.mjs';
 
-let Client;
-try {
-  ({ Client } = await import('@elastic/elasticsearch'));
-} catch {
-  console.log('SKIP: @elastic/elasticsearch is not installed (run npm ci in tests/compat)');
-  process.exit(77);  // meson's "skipped"
-}
+const Client = await officialClient();
 
 const [binary, fixturesDir] = process.argv.slice(2);
 const host = await startHost(binary, {

@@ -4,15 +4,9 @@
 // client reports them. Usage: node elasticsearch_client.test.mjs <orrery binary>
 import assert from 'node:assert/strict';
 
-import { startHost } from './host.mjs';
+import { officialClient, startHost } from './host.mjs';
 
-let Client;
-try {
-  ({ Client } = await import('@elastic/elasticsearch'));
-} catch {
-  console.log('SKIP: @elastic/elasticsearch is not installed (run npm ci in tests/compat)');
-  process.exit(77);  // meson's "skipped"
-}
+const Client = await officialClient();
 
 const binary = process.argv[2];
 const host = await startHost(binary, { config: 'security:\n  enabled: false\n' });

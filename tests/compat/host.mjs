@@ -51,3 +51,14 @@ export async function startHost(binary, { config = '', fixtures = [], fixturesDi
     },
   };
 }
+
+// The official client's Client class; exits with meson's "skipped" (77) when the package
+// is not installed (tools/test runs npm ci here).
+export async function officialClient() {
+  try {
+    return (await import('@elastic/elasticsearch')).Client;
+  } catch {
+    console.log('SKIP: @elastic/elasticsearch is not installed (run npm ci in tests/compat)');
+    process.exit(77);
+  }
+}
