@@ -163,7 +163,8 @@ struct SecuredHost : harness::RunningHost {
   SecuredHost() {
     setup.addFixture("http_routes");
     REQUIRE(usersCommand(setup, "add alice --role superuser", "correct horse") == 0);
-    start({"--set", "plugins.task_manager.enabled=false", "--set", "plugins.data.enabled=false"});
+    start({"--set", "plugins.task_manager.enabled=false", "--set", "plugins.data.enabled=false", "--set",
+           "plugins.async_search.enabled=false"});
   }
 };
 
@@ -234,7 +235,8 @@ TEST_CASE("server.maxInFlightBodyBytes: 429 with Retry-After past the budget, in
   host.setup.addFixture("http_routes");
   host.setup.writeConfig("security:\n  enabled: false\n");
   host.start({"--set", "server.maxInFlightBodyBytes=1mb", "--set", "server.maxBodySize=4mb", "--set",
-              "plugins.task_manager.enabled=false", "--set", "plugins.data.enabled=false"});
+              "plugins.task_manager.enabled=false", "--set", "plugins.data.enabled=false", "--set",
+              "plugins.async_search.enabled=false"});
   constexpr std::size_t kHeld = 700 * 1024;
 
   // One upload holds 700 KB of the 1 MB: its head is in (the 100 Continue says so), its body not yet.
@@ -305,7 +307,8 @@ TEST_CASE("server.maxInFlightBodyBytes: 429 with Retry-After past the budget, in
 TEST_CASE("data.indexing_pressure.memory.limit: writes past it get Elasticsearch's 429, smaller ones go through") {
   harness::RunningHost host;
   host.setup.writeConfig("security:\n  enabled: false\n");
-  host.start({"--set", "data.indexing_pressure.memory.limit=1kb", "--set", "plugins.task_manager.enabled=false"});
+  host.start({"--set", "data.indexing_pressure.memory.limit=1kb", "--set", "plugins.task_manager.enabled=false", "--set",
+              "plugins.async_search.enabled=false"});
   HttpClient client(host.port);
   const harness::Headers ndjson{{"Content-Type", "application/x-ndjson"}};
 

@@ -188,6 +188,7 @@ struct PolledHost {
   PolledHost() {
     setup.addFixture("preboot_page");
     process = setup.start({"--set", "plugins.data.enabled=false", "--set", "plugins.task_manager.enabled=false",
+                           "--set", "plugins.async_search.enabled=false",
                            "--set", "plugins.security.enabled=false"});
     REQUIRE_MESSAGE(process->waitForOutput("http server listening on"), process->output());
     port = harness::listeningPort(*process);

@@ -25,7 +25,9 @@ struct TaskHost {
   TaskHost(HostSetup& setup, const std::string& owner, const std::filesystem::path& store) : setup_(setup) {
     setup.writeConfig("security:\n  enabled: false\nstorage:\n  path: " + store.string() +
                       "\ntask_manager:\n  pollInterval: 50ms\n  ownerId: " + owner +
-                      "\nlogging:\n  loggers:\n    plugins.task_manager: debug\n");
+                      "\nlogging:\n  loggers:\n    plugins.task_manager: debug\n"
+                      // Only the fixture's tasks: async_search would schedule its cleanup.
+                      "plugins:\n  async_search:\n    enabled: false\n");
     process = setup.start();
     REQUIRE_MESSAGE(process->waitForOutput("orrery ready in"), process->output());
     port = harness::listeningPort(*process);
