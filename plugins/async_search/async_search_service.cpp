@@ -4,6 +4,7 @@
 
 #include "async_id.hpp"
 #include "time_value.hpp"
+#include "typed_keys.hpp"
 
 // g++ 12 frees temporaries written inside a co_await expression (or a capturing lambda
 // passed as an argument in a coroutine) twice: every awaited Task below is named first,
@@ -118,7 +119,8 @@ void AsyncSearchService::launch(const std::shared_ptr<RunningSearch>& search) {
   options.user = record.owner.username;
   options.sessionId = record.sessionId;
   options.strategy = record.strategy;
-  options.parameters = record.parameters;
+  // Typed always: a get may ask for either form, and only the typed one keeps the types.
+  options.parameters = withTypedKeys(record.parameters);
   options.parameters.emplace_back("batched_reduce_size", std::to_string(record.batchedReduceSize));
   std::weak_ptr<RunningSearch> weak = search;
   data::ProgressCallback progress = [weak](const data::SearchProgress& update) {
@@ -317,6 +319,7 @@ Task<AsyncSearchResult> AsyncSearchService::get(std::string id, GetOptions optio
       parameters.emplace_back("wait_for_completion_timeout", std::to_string(options.waitForCompletion.count()) + "ms");
     }
     if (options.keepAlive) parameters.emplace_back("keep_alive", formatTimeValue(*options.keepAlive));
+    parameters.emplace_back("typed_keys", "true");
     auto ask = askRemote(record, std::move(parameters), false);
     auto result = co_await std::move(ask);
     if (options.keepAlive) {

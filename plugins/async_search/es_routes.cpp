@@ -2,6 +2,7 @@
 
 #include "caller.hpp"
 #include "responses.hpp"
+#include "typed_keys.hpp"
 
 namespace orrery::async_search {
 namespace {
@@ -19,8 +20,19 @@ Response answer(int status, std::string body) {
 
 Response failure(const AsyncSearchError& error) { return answer(error.status(), errorBody(error)); }
 
-// Bodies this large are scanned for a suggest-only search on the search pool, not here.
+// Bodies and responses this large are parsed on the search pool, not here.
 constexpr std::size_t kInlineScanBytes = 64 * 1024;
+
+// The answer's response in the form the request asked for (see typed_keys.hpp).
+Task<void> renderKeys(AsyncSearchResult& result, bool typed, Executors& executors) {
+  if (typed || !result.response) co_return;
+  if (result.response->size() <= kInlineScanBytes) {
+    result.response = withoutTypedKeys(*result.response);
+    co_return;
+  }
+  auto strip = [&result] { return withoutTypedKeys(*result.response); };
+  result.response = co_await executors.blocking(std::move(strip), Pool::search);
+}
 
 Task<Response> submit(std::shared_ptr<AsyncSearchService> service, Executors& executors, const http::HttpService& http,
                       Request& request) {
@@ -40,8 +52,11 @@ Task<Response> submit(std::shared_ptr<AsyncSearchService> service, Executors& ex
     if (submitted.strategy.empty()) submitted.strategy = "local";
     submitted.body = std::move(request.body);
     submitted.clientGone = http.clientGone(request);
+    const bool typed = typedKeysAsked(request.query);
     auto task = service->submit(std::move(submitted), callerOf(request));  // named: see async_search_service.cpp
     auto result = co_await std::move(task);
+    auto render = renderKeys(result, typed, executors);
+    co_await std::move(render);
     auto response = answer(result.status, asyncSearchBody(result));
     if (result.id) response.headers.set("X-Elasticsearch-Async-Id", *result.id);
     response.headers.set("X-Elasticsearch-Async-Is-Running", result.isRunning ? "?1" : "?0");
@@ -53,11 +68,13 @@ Task<Response> submit(std::shared_ptr<AsyncSearchService> service, Executors& ex
   }
 }
 
-Task<Response> get(std::shared_ptr<AsyncSearchService> service, Request& request) {
+Task<Response> get(std::shared_ptr<AsyncSearchService> service, Executors& executors, Request& request) {
   try {
     const auto options = parseGetParameters(request.query, service->settings().keepAlive);
     auto task = service->get(request.param("id"), options, callerOf(request));
-    const auto result = co_await std::move(task);
+    auto result = co_await std::move(task);
+    auto render = renderKeys(result, typedKeysAsked(request.query), executors);
+    co_await std::move(render);
     co_return answer(result.status, asyncSearchBody(result));
   } catch (const AsyncSearchError& error) {
     co_return failure(error);
@@ -117,8 +134,8 @@ void registerEsRoutes(http::HttpService& http, std::shared_ptr<ServiceSlot> slot
   };
   router.post("/_async_search", submitHandler, large);
   router.post("/{index}/_async_search", submitHandler, large);
-  router.get("/_async_search/{id}", [slot](Request& request) {
-    return withService(slot, [&](std::shared_ptr<AsyncSearchService> s) { return get(std::move(s), request); });
+  router.get("/_async_search/{id}", [slot, &executors](Request& request) {
+    return withService(slot, [&](std::shared_ptr<AsyncSearchService> s) { return get(std::move(s), executors, request); });
   });
   router.get("/_async_search/status/{id}", [slot](Request& request) {
     return withService(slot, [&](std::shared_ptr<AsyncSearchService> s) { return status(std::move(s), request); });

@@ -5,6 +5,7 @@
 
 #include "caller.hpp"
 #include "time_value.hpp"
+#include "typed_keys.hpp"
 
 namespace orrery::async_search {
 namespace {
@@ -17,6 +18,7 @@ struct EseOptions {
   SubmitRequest submit;
   GetOptions poll;
   bool legacyHitsTotal = true;
+  bool typedKeys = false;  // params.typed_keys
 };
 
 // A search parameter from `params` in the text form Elasticsearch reads in a URL.
@@ -68,6 +70,8 @@ EseOptions parseOptions(const Request& request, bool submit) {
   fields.rejectUnknown();
   if (submit && !params) throw http::badField("request body.params", "expected a value but got [undefined]");
   if (!params) return options;
+  const auto typed = params->find("typed_keys");
+  options.typedKeys = typed != params->end() && typed->is_boolean() && typed->get<bool>();
   for (const auto& [key, value] : params->items()) {
     if (key == "index") {
       options.submit.index = parameterText(key, value);
@@ -100,7 +104,7 @@ Response kibanaFailure(const AsyncSearchError& error) {
 }
 
 // The answer in Kibana's shape (parses the response: on the search pool).
-Response shape(const AsyncSearchResult& result, bool legacyHitsTotal) {
+Response shape(const AsyncSearchResult& result, bool legacyHitsTotal, bool typedKeys) {
   if (result.error && !result.isRunning) {
     json error;
     try {
@@ -116,7 +120,7 @@ Response shape(const AsyncSearchResult& result, bool legacyHitsTotal) {
   json raw;
   if (result.response) {
     try {
-      raw = parseJson(*result.response, 2 * kMaxJsonNestingDepth);
+      raw = parseJson(typedKeys ? *result.response : withoutTypedKeys(*result.response), 2 * kMaxJsonNestingDepth);
     } catch (const JsonTooDeep& tooDeep) {
       return http::kibanaError(502, std::string("the search strategy answered a body whose ") + tooDeep.what());
     }
@@ -164,7 +168,9 @@ Task<Response> handle(std::shared_ptr<ServiceSlot> slot, Executors& executors, c
       auto task = service->get(request.param("id"), options.poll, callerOf(request));
       result = co_await std::move(task);
     }
-    auto reshape = [&result, legacy = options.legacyHitsTotal] { return shape(result, legacy); };
+    auto reshape = [&result, legacy = options.legacyHitsTotal, typed = options.typedKeys] {
+      return shape(result, legacy, typed);
+    };
     co_return co_await executors.blocking(std::move(reshape), Pool::search);
   } catch (const AsyncSearchError& error) {
     co_return kibanaFailure(error);

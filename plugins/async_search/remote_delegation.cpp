@@ -8,13 +8,14 @@
 #include "async_search_service.hpp"
 #include "remote_answers.hpp"
 #include "time_value.hpp"
+#include "typed_keys.hpp"
 
 namespace orrery::async_search {
 
 Task<std::optional<AsyncSearchResult>> AsyncSearchService::submitRemote(std::shared_ptr<data::RemoteCluster> cluster,
                                                                         const SubmitRequest& request, const Caller& caller,
                                                                         std::chrono::milliseconds keepAlive) {
-  auto parameters = request.parameters;
+  auto parameters = withTypedKeys(request.parameters);  // as for a local search: see launch()
   parameters.emplace_back("wait_for_completion_timeout", std::to_string(request.waitForCompletion.count()) + "ms");
   parameters.emplace_back("keep_on_completion", request.keepOnCompletion ? "true" : "false");
   parameters.emplace_back("keep_alive", formatTimeValue(keepAlive));

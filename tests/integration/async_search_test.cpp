@@ -222,6 +222,11 @@ TEST_CASE("on the real engine: a search that finishes within the wait has no id 
   CHECK(kept.json()["response"]["num_reduce_phases"] == 3);
   const auto again = client.get("/es/_async_search/" + id, alice).json();
   CHECK(again["response"]["aggregations"] == plain["aggregations"]);
+  // typed_keys is the get's choice, whatever the submit asked.
+  const auto typed = client.get("/es/_async_search/" + id + "?typed_keys=true", alice).json();
+  CHECK(typed["response"]["aggregations"]["max#top"] == plain["aggregations"]["top"]);
+  const auto typedSubmit = client.send("POST", "/es/logs/_async_search?wait_for_completion_timeout=30s&typed_keys", body, alice).json();
+  CHECK(typedSubmit["response"]["aggregations"].contains("max#top"));
   // A search the engine refuses: the failure's status around the async envelope.
   const auto failed = client.send("POST", "/es/missing/_async_search?wait_for_completion_timeout=30s", "{}", alice);
   CHECK(failed.status == 404);

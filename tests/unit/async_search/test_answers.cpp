@@ -7,6 +7,7 @@
 #include "remote_answers.hpp"
 #include "responses.hpp"
 #include "search_record.hpp"
+#include "typed_keys.hpp"
 
 using namespace orrery::async_search;
 
@@ -160,4 +161,29 @@ TEST_CASE("a remote cluster's answers: its id replaced by Orrery's, errors as El
   CHECK_FALSE(lacksAsyncSearch(404, R"({"error":{"type":"index_not_found_exception","reason":"no such index [logs]"},"status":404})"));
   CHECK_FALSE(lacksAsyncSearch(400, R"({"error":{"type":"parsing_exception","reason":"bad"}})"));
   CHECK_FALSE(lacksAsyncSearch(200, running));
+}
+
+TEST_CASE("typed keys come off every level of aggregations and the suggesters, never off documents") {
+  const std::string typed =
+      R"({"took":1,"hits":{"hits":[{"_source":{"a#b":1}}]},"aggregations":{"sterms#levels":{"buckets":[)"
+      R"({"key":"x","doc_count":2,"avg#lat":{"value":1.5},"top_hits#top":{"hits":{"hits":[{"_source":{"c#d":2}}]}}}]},)"
+      R"("filter#errors":{"doc_count":1,"max#m":{"value":3}},"date_range#r":{"buckets":{"k":{"doc_count":1,"sum#s":{"value":4}}}}},)"
+      R"("suggest":{"term#fix":[]}})";
+  const auto plain = nlohmann::json::parse(withoutTypedKeys(typed));
+  const auto& aggs = plain["aggregations"];
+  CHECK(aggs["levels"]["buckets"][0]["lat"]["value"] == 1.5);
+  CHECK(aggs["levels"]["buckets"][0]["top"]["hits"]["hits"][0]["_source"].contains("c#d"));  // a document
+  CHECK(aggs["errors"]["m"]["value"] == 3);
+  CHECK(aggs["r"]["buckets"]["k"]["s"]["value"] == 4);
+  CHECK(plain["suggest"].contains("fix"));
+  CHECK(plain["hits"]["hits"][0]["_source"].contains("a#b"));
+  // Without aggregations or suggestions: the text as it was, not even parsed.
+  const std::string hitsOnly = R"({"took":1,"hits":{"hits":[{"_source":{"x#y":1}}]}})";
+  CHECK(withoutTypedKeys(hitsOnly) == hitsOnly);
+  CHECK(typedKeysAsked({{"typed_keys", ""}}));
+  CHECK(typedKeysAsked({{"typed_keys", "true"}}));
+  CHECK_FALSE(typedKeysAsked({{"typed_keys", "false"}}));
+  CHECK_FALSE(typedKeysAsked({}));
+  const auto asked = withTypedKeys({{"q", "x"}, {"typed_keys", "false"}});
+  CHECK(asked == std::vector<std::pair<std::string, std::string>>{{"q", "x"}, {"typed_keys", "true"}});
 }

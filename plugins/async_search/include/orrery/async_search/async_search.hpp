@@ -81,7 +81,10 @@ struct AsyncSearchResult {
   std::int64_t startTimeMillis = 0;
   std::int64_t expirationTimeMillis = 0;
   std::optional<std::int64_t> completionTimeMillis{};
-  // The search response so far (JSON object text), when there is one.
+  // The search response so far (JSON object text), when there is one. Its aggregations'
+  // and suggesters' names are always typed (`type#name`, Elasticsearch's typed_keys), so
+  // that either form can be rendered from it; the /es routes strip the types unless the
+  // request asked for typed_keys.
   std::optional<std::string> response{};
   // The failure (Elasticsearch error object text), when the search failed.
   std::optional<std::string> error{};
