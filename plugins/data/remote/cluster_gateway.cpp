@@ -51,8 +51,11 @@ struct AnswerAwaiter {
 std::string clusterTarget(const std::vector<std::string>& segments,
                           const std::vector<std::pair<std::string, std::string>>& parameters) {
   std::string target;
-  for (const auto& segment : segments) target.append("/").append(percentEncode(segment, ",*"));
-  if (target.empty()) target = "/";
+  for (const auto& segment : segments) {
+    target.push_back('/');
+    target.append(percentEncode(segment, ",*"));
+  }
+  if (target.empty()) target.push_back('/');
   char separator = '?';
   for (const auto& [key, value] : parameters) {
     target += separator;
