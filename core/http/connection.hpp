@@ -6,8 +6,8 @@
 // body limit (Content-Length), authentication, the budget of body bytes in flight — so
 // that a request refused on any of these is answered before a byte of its body is read
 // (and without 100 Continue). Then read the body (a chunked one counted against its limit
-// and the budget as it arrives), run the handler (no timeout: handlers own their time; a client that closes the
-// connection meanwhile cancels the request's clientGone token),
+// and the budget as it arrives), run the handler (no timeout: handlers own their time; a
+// client that closes the connection meanwhile cancels the request's clientGone token),
 // write the response (request timeout), log one access line.
 // Malformed requests get 400 (431 for oversized heads, 413 for oversized bodies) and the
 // connection is closed; a request answered with its body unread closes it too. Other
