@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 #include <orrery/json_parse.hpp>
 
-#include "async_search_service.hpp"
 
 namespace orrery::async_search {
 namespace {
@@ -39,7 +38,7 @@ AsyncSearchResult resultFromCluster(int status, const std::string& body, const s
   if (!answer.contains("is_running")) {
     // Elasticsearch's plain error envelope: the request itself failed.
     const auto error = answer.find("error");
-    if (status == 404 && ownId) throw notFound(*ownId);
+    if (status == 404 && ownId) throw AsyncSearchError(404, "resource_not_found_exception", *ownId);  // as notFound()
     if (error != answer.end() && error->is_object()) {
       throw AsyncSearchError(status >= 400 ? status : 502, text(*error, "type"), text(*error, "reason"));
     }
@@ -73,7 +72,12 @@ AsyncSearchResult resultFromCluster(int status, const std::string& body, const s
 }
 
 std::optional<std::string> clusterSearchId(const std::string& body) {
-  const auto answer = json::parse(body, nullptr, false);
+  json answer;
+  try {
+    answer = parseJson(body, 2 * kMaxJsonNestingDepth);
+  } catch (const JsonTooDeep&) {
+    return std::nullopt;
+  }
   if (!answer.is_object()) return std::nullopt;
   const auto id = answer.find("id");
   if (id == answer.end() || !id->is_string()) return std::nullopt;
@@ -83,7 +87,12 @@ std::optional<std::string> clusterSearchId(const std::string& body) {
 bool lacksAsyncSearch(int status, const std::string& body) {
   if (status == 405) return true;
   if (status != 400 && status != 404) return false;
-  const auto answer = json::parse(body, nullptr, false);
+  json answer;
+  try {
+    answer = parseJson(body, 2 * kMaxJsonNestingDepth);
+  } catch (const JsonTooDeep&) {
+    return false;  // an answer, if a strange one: the endpoint exists
+  }
   if (!answer.is_object()) return status == 404;  // not even an Elasticsearch error: no such endpoint
   const auto error = answer.find("error");
   if (error == answer.end()) return status == 404;

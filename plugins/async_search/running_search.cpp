@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <nlohmann/json.hpp>
+#include <orrery/json_parse.hpp>
 
 namespace orrery::async_search {
 namespace {
@@ -9,7 +10,12 @@ namespace {
 // The "error" object of an Elasticsearch error body, as text; the whole body when it has
 // none (a strategy that answered something else).
 std::string errorOf(const std::string& body) {
-  const auto parsed = nlohmann::json::parse(body, nullptr, false);
+  nlohmann::json parsed;
+  try {
+    parsed = parseJson(body, 2 * kMaxJsonNestingDepth);  // a remote cluster's body is outside input
+  } catch (const JsonTooDeep&) {
+    return errorObject("exception", "the search strategy failed with an error body nested too deeply to read");
+  }
   if (parsed.is_object()) {
     const auto error = parsed.find("error");
     if (error != parsed.end() && error->is_object()) return error->dump();
@@ -61,9 +67,10 @@ bool RunningSearch::complete(int status, std::string body, std::int64_t nowMilli
     if (status < 300) {
       // Only `took` and `_shards` are read: everything else (hits, aggregations) is
       // skipped by the parser, not built, whatever the response's size.
+      // Nothing deeper than _shards' counts is kept either, so no nesting builds a deep tree.
       const auto keep = [](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
         if (depth == 1 && event == nlohmann::json::parse_event_t::key) return parsed == "took" || parsed == "_shards";
-        return true;
+        return depth <= 2;
       };
       const auto parsed = nlohmann::json::parse(body, keep, false);
       // A response answers its own shard counts; partial if any shard failed.

@@ -1,6 +1,7 @@
 #include "search_record.hpp"
 
 #include <nlohmann/json.hpp>
+#include <orrery/json_parse.hpp>
 #include <stdexcept>
 
 namespace orrery::async_search {
@@ -72,7 +73,8 @@ std::string documentBody(const SearchRecord& record) {
 
 SearchRecord recordFromDocument(const std::string& id, const std::string& text) {
   try {
-    const json body = json::parse(text);
+    const json body = parseJson(text, kMaxJsonNestingDepth);
+    if (body.is_discarded()) throw std::invalid_argument("stored async search [" + id + "] is not JSON");
     SearchRecord record;
     record.id = id;
     record.owner = ownerFromJson(body.at("owner"));
@@ -98,6 +100,8 @@ SearchRecord recordFromDocument(const std::string& id, const std::string& text) 
     if (body.contains("remoteId")) record.remoteId = body["remoteId"].get<std::string>();
     return record;
   } catch (const json::exception& e) {
+    throw std::invalid_argument("stored async search [" + id + "] is malformed: " + e.what());
+  } catch (const JsonTooDeep& e) {
     throw std::invalid_argument("stored async search [" + id + "] is malformed: " + e.what());
   }
 }

@@ -94,7 +94,5 @@ try {
 } finally {
   await alice.close();
   await bob.close();
-  const output = host.output();
-  const code = await host.stop();
-  assert.equal(code, 0, `orrery exited with ${code}:\n${output}`);
+  await host.stop();
 }

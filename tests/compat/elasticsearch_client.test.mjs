@@ -81,7 +81,5 @@ try {
   console.log('ok: the official client worked against orrery');
 } finally {
   await client.close();
-  const output = host.output();
-  const code = await host.stop();
-  assert.equal(code, 0, `orrery exited with ${code}:\n${output}`);
+  await host.stop();
 }

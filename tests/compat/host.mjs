@@ -1,6 +1,8 @@
 // Starts the real orrery binary for a compat test: a temp folder with its config and
 // data, port 0, and fixture plugins copied into a plugin folder of their own. Resolves
-// once the host logs that it is ready; stop() sends SIGTERM and returns the exit code.
+// once the host logs that it is ready; stop() sends SIGTERM and asserts a clean exit (0),
+// with the host's output in the message when it is not.
+import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,12 +44,11 @@ export async function startHost(binary, { config = '', fixtures = [], fixturesDi
   });
   return {
     port,
-    output: () => output,
     async stop() {
       child.kill('SIGTERM');
       const code = await exited;
       rmSync(root, { recursive: true, force: true });
-      return code;
+      assert.equal(code, 0, `orrery exited with ${code}:\n${output}`);
     },
   };
 }

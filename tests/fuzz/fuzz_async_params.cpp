@@ -1,9 +1,11 @@
-// libFuzzer target for the async search routes' inputs: the bytes split into URL
+// libFuzzer target for the async search plugin's inputs: the bytes split into URL
 // parameters (`name=value` separated by `&`; a line break starts the body) are parsed as a
 // submit's, a get's and a status's parameters, and the path segment as an id. Any bytes
 // must be accepted or refused with an AsyncSearchError of status 400 (Elasticsearch's
 // answer to bad parameters), never crash; what is accepted keeps its promises (a
-// keep_alive between 1s and the maximum, batched_reduce_size at least 2).
+// keep_alive between 1s and the maximum, batched_reduce_size at least 2). The body is
+// also read as a remote cluster's answer, as a stored document and as a response whose
+// typed keys come off: refused with the documented errors or read, never a crash.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -12,6 +14,9 @@
 
 #include "async_id.hpp"
 #include "parameters.hpp"
+#include "remote_answers.hpp"
+#include "search_record.hpp"
+#include "typed_keys.hpp"
 
 namespace {
 
@@ -64,6 +69,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     require(error.status() == 400);
   }
   (void)suggestOnly(body);
+  for (const int status : {200, 400, 404}) {
+    try {
+      (void)resultFromCluster(status, body, std::string("own"));
+    } catch (const AsyncSearchError&) {
+      // the cluster's error, or a body that is not an answer
+    }
+    (void)lacksAsyncSearch(status, body);
+  }
+  (void)clusterSearchId(body);
+  (void)withoutTypedKeys(body);
+  try {
+    (void)recordFromDocument("id", body);
+  } catch (const std::invalid_argument&) {
+    // a malformed stored document is named as such
+  }
   if (wellFormedAsyncId(input)) require(input.size() == kAsyncIdLength);
   return 0;
 }
